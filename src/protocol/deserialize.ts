@@ -1,0 +1,142 @@
+// Turns an HTTP request into an operation's input, driven by the model: path labels, query string
+// and headers for members bound there, the JSON body for the rest. Types are checked here (a wrong
+// JSON type is a SerializationException, as restJson1 services answer); constraints are checked
+// later by validate.ts. Members the model does not know are dropped, as IVS ignores them.
+import type { IncomingHttpHeaders } from 'node:http'
+import { shapeOf, structureOf } from '../model/model.js'
+import { AwsError } from './aws-error.js'
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue }
+export type JsonObject = { [key: string]: JsonValue }
+
+const serializationError = (message: string) => new AwsError('SerializationException', 400, message)
+const utf8 = new TextDecoder('utf-8', { fatal: true })
+
+/** Parses a JSON request body; an empty body means `{}` (botocore sends nothing on GET/DELETE). */
+export function parseJsonBody(body: Buffer): JsonObject {
+  if (body.length === 0) return {}
+  let text: string
+  try {
+    text = utf8.decode(body)
+  } catch {
+    throw serializationError('The request body is not valid UTF-8')
+  }
+  if (text.trim() === '') return {}
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch (err) {
+    throw serializationError(`The request body is not valid JSON: ${(err as Error).message}`)
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw serializationError('The request body must be a JSON object')
+  }
+  return parsed as JsonObject
+}
+
+/** Splits a raw query string into decoded name → values, keeping repeats in order. */
+export function parseQuery(raw: string): Record<string, string[]> {
+  const out: Record<string, string[]> = {}
+  if (!raw) return out
+  for (const part of raw.split('&')) {
+    if (!part) continue
+    const eq = part.indexOf('=')
+    const name = decodeQueryComponent(eq < 0 ? part : part.slice(0, eq))
+    const value = eq < 0 ? '' : decodeQueryComponent(part.slice(eq + 1))
+    ;(out[name] ??= []).push(value)
+  }
+  return out
+}
+
+function decodeQueryComponent(text: string): string {
+  try {
+    return decodeURIComponent(text.replace(/\+/g, '%20'))
+  } catch {
+    throw serializationError(`The query string holds a malformed percent-encoding: ${text.slice(0, 100)}`)
+  }
+}
+
+export interface HttpBindings {
+  readonly labels: Readonly<Record<string, string>>
+  readonly query: Readonly<Record<string, readonly string[]>>
+  readonly headers: IncomingHttpHeaders
+  readonly body: JsonObject
+}
+
+/** Builds the operation input from its bindings; throws SerializationException on a wrong type. */
+export function deserializeInput(inputShape: string | undefined, http: HttpBindings): JsonObject {
+  if (!inputShape) return {}
+  const shape = structureOf(inputShape)
+  const input: JsonObject = {}
+  for (const [name, member] of Object.entries(shape.members)) {
+    let value: JsonValue | undefined
+    switch (member.location) {
+      case 'uri':
+        value = http.labels[member.locationName ?? name]
+        break
+      case 'querystring': {
+        const values = http.query[member.locationName ?? name]
+        if (values) value = shapeOf(member.shape).type === 'list' ? [...values] : values[0]
+        break
+      }
+      case 'header': {
+        const header = http.headers[(member.locationName ?? name).toLowerCase()]
+        value = Array.isArray(header) ? header.join(',') : header
+        break
+      }
+      default:
+        value = Object.hasOwn(http.body, name) ? http.body[name] : undefined
+    }
+    if (value === undefined) continue
+    input[name] = checkType(value, member.shape, name)
+  }
+  return input
+}
+
+function typeName(value: JsonValue): string {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'array'
+  return typeof value
+}
+
+function mismatch(path: string, expected: string, value: JsonValue): AwsError {
+  return serializationError(`Unexpected value type at '${path}': expected ${expected}, got ${typeName(value)}`)
+}
+
+/** Returns the value with unknown structure members removed; null stays null (validated later). */
+function checkType(value: JsonValue, shapeName: string, path: string): JsonValue {
+  if (value === null) return null
+  const shape = shapeOf(shapeName)
+  switch (shape.type) {
+    case 'string':
+      if (typeof value !== 'string') throw mismatch(path, 'string', value)
+      return value
+    case 'boolean':
+      if (typeof value !== 'boolean') throw mismatch(path, 'boolean', value)
+      return value
+    case 'integer':
+    case 'long':
+      if (typeof value !== 'number' || !Number.isInteger(value)) throw mismatch(path, 'integer', value)
+      return value
+    case 'timestamp':
+      if (typeof value !== 'string' && typeof value !== 'number') throw mismatch(path, 'timestamp', value)
+      return value
+    case 'list':
+      if (!Array.isArray(value)) throw mismatch(path, 'array', value)
+      return value.map((item, i) => checkType(item, shape.member, `${path}.${i + 1}.member`))
+    case 'map': {
+      if (typeof value !== 'object' || Array.isArray(value)) throw mismatch(path, 'object', value)
+      const out: JsonObject = {}
+      for (const [k, v] of Object.entries(value)) out[k] = checkType(v, shape.value, `${path}.${k}`)
+      return out
+    }
+    case 'structure': {
+      if (typeof value !== 'object' || Array.isArray(value)) throw mismatch(path, 'object', value)
+      const out: JsonObject = {}
+      for (const name of Object.keys(shape.members)) {
+        if (Object.hasOwn(value, name)) out[name] = checkType(value[name], shape.members[name].shape, `${path}.${name}`)
+      }
+      return out
+    }
+  }
+}

@@ -1,0 +1,98 @@
+// Turns an operation's output, or an error, into the HTTP answer IVS would send: the model's success
+// status (204 and no body where it says so), JSON with only the members the model defines, and the
+// fixed headers IVS puts on Batch* outputs and on every error.
+import { shapeOf, structureOf } from '../model/model.js'
+import type { OperationModel } from '../model/types.js'
+import { AwsError } from './aws-error.js'
+import type { JsonObject, JsonValue } from './deserialize.js'
+
+export interface HttpAnswer {
+  readonly status: number
+  readonly headers: Readonly<Record<string, string>>
+  readonly body: Buffer
+}
+
+// The model binds these headers on Batch* outputs and every error; their values are not documented.
+// Chosen as a browser-facing AWS API answers them (BEHAVIOR.md §1).
+const modeledHeaderValues: Readonly<Record<string, string>> = {
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Expose-Headers': 'x-amzn-RequestId,x-amzn-ErrorType,Date',
+  'Cache-Control': 'no-store',
+  'Content-Security-Policy': "default-src 'self'",
+  'Strict-Transport-Security': 'max-age=47304000',
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+}
+const errorHeaders = modeledHeaderValues
+const JSON_TYPE = { 'Content-Type': 'application/json' }
+const EMPTY = Buffer.alloc(0)
+
+function headersBoundIn(shapeName: string | undefined): Record<string, string> {
+  if (!shapeName) return {}
+  const out: Record<string, string> = {}
+  for (const member of Object.values(structureOf(shapeName).members)) {
+    const name = member.location === 'header' ? member.locationName : undefined
+    if (name && modeledHeaderValues[name]) out[name] = modeledHeaderValues[name]
+  }
+  return out
+}
+
+const headerCache = new Map<string, Readonly<Record<string, string>>>()
+function successHeaders(op: OperationModel): Readonly<Record<string, string>> {
+  const key = op.output ?? ''
+  let headers = headerCache.get(key)
+  if (!headers) {
+    headers = { ...headersBoundIn(op.output), ...(op.status === 204 ? {} : JSON_TYPE) }
+    headerCache.set(key, headers)
+  }
+  return headers
+}
+
+export function serializeOutput(op: OperationModel, output: unknown): HttpAnswer {
+  if (op.status === 204) return { status: 204, headers: successHeaders(op), body: EMPTY }
+  const body = op.output ? pickMembers(output ?? {}, op.output) : {}
+  return { status: op.status, headers: successHeaders(op), body: Buffer.from(JSON.stringify(body)) }
+}
+
+export function serializeError(err: AwsError): HttpAnswer {
+  const body = JSON.stringify({ exceptionMessage: err.message, message: err.message })
+  return {
+    status: err.status,
+    headers: { ...errorHeaders, ...JSON_TYPE, 'x-amzn-ErrorType': err.code, ...err.headers },
+    body: Buffer.from(body),
+  }
+}
+
+/** Keeps only modeled members (body-bound ones), dropping undefined; timestamps become ISO strings. */
+function pickMembers(value: unknown, shapeName: string): JsonValue {
+  if (value === null || value === undefined) return null
+  const shape = shapeOf(shapeName)
+  switch (shape.type) {
+    case 'structure': {
+      const source = value as Record<string, unknown>
+      const out: JsonObject = {}
+      for (const [name, member] of Object.entries(shape.members)) {
+        if (member.location) continue
+        const v = source[name]
+        if (v !== undefined) out[name] = pickMembers(v, member.shape)
+      }
+      return out
+    }
+    case 'list':
+      return (value as unknown[]).map((item) => pickMembers(item, shape.member))
+    case 'map': {
+      const out: JsonObject = {}
+      for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = pickMembers(v, shape.value)
+      return out
+    }
+    case 'timestamp':
+      return value instanceof Date ? formatTimestamp(value) : (value as string)
+    default:
+      return value as JsonValue
+  }
+}
+
+/** IVS prints timestamps as ISO 8601 without milliseconds: `2020-05-05T21:55:38Z`. */
+export function formatTimestamp(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z')
+}
