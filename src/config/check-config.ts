@@ -1,0 +1,103 @@
+// Checks a merged configuration field by field; the first bad field stops start-up with its name.
+import { ConfigError, logLevels, type Config } from './config.js'
+
+type Raw = Record<string, unknown>
+
+const isObject = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v)
+
+function str(raw: Raw, field: string, path = field): string {
+  const v = raw[field]
+  if (typeof v !== 'string' || v === '') throw new ConfigError(path, `must be a non-empty string, got ${JSON.stringify(v)}`)
+  return v
+}
+
+function int(raw: Raw, field: string, min: number, max: number, path = field): number {
+  const v = raw[field]
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    throw new ConfigError(path, `must be an integer from ${min} to ${max}, got ${JSON.stringify(v)}`)
+  }
+  return v
+}
+
+function oneOf<T extends string>(raw: Raw, field: string, allowed: readonly T[], path = field): T {
+  const v = raw[field]
+  if (!allowed.includes(v as T)) throw new ConfigError(path, `must be one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`)
+  return v as T
+}
+
+function section(raw: Raw, field: string): Raw {
+  const v = raw[field]
+  if (!isObject(v)) throw new ConfigError(field, 'must be an object')
+  return v
+}
+
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/
+const ACCOUNT = /^\d{12}$/
+
+export function checkConfig(raw: Raw): Config {
+  const known = new Set([
+    'host', 'port', 'region', 'regions', 'auth', 'maxSkewSeconds', 'credentials', 'logLevel', 'maxBodyBytes',
+    'seed', 'control', 'events',
+  ])
+  for (const key of Object.keys(raw)) if (!known.has(key)) throw new ConfigError(key, 'is not a known setting')
+
+  const region = str(raw, 'region')
+  if (!REGION.test(region)) throw new ConfigError('region', `must look like us-west-2, got ${JSON.stringify(region)}`)
+  const regions = raw.regions
+  if (!Array.isArray(regions) || regions.length === 0 || !regions.every((r) => typeof r === 'string' && REGION.test(r))) {
+    throw new ConfigError('regions', 'must be a non-empty list of region names like us-west-2')
+  }
+  const credentials = raw.credentials
+  if (!Array.isArray(credentials) || credentials.length === 0) {
+    throw new ConfigError('credentials', 'must be a non-empty list of {accessKeyId, secretAccessKey, accountId}')
+  }
+  const seenKeys = new Set<string>()
+  const checkedCredentials = credentials.map((c, i) => {
+    const path = `credentials[${i}]`
+    if (!isObject(c)) throw new ConfigError(path, 'must be an object')
+    const accessKeyId = str(c, 'accessKeyId', `${path}.accessKeyId`)
+    if (seenKeys.has(accessKeyId)) throw new ConfigError(`${path}.accessKeyId`, 'is listed twice')
+    seenKeys.add(accessKeyId)
+    const accountId = str(c, 'accountId', `${path}.accountId`)
+    if (!ACCOUNT.test(accountId)) throw new ConfigError(`${path}.accountId`, 'must be 12 digits')
+    const entry = { accessKeyId, secretAccessKey: str(c, 'secretAccessKey', `${path}.secretAccessKey`), accountId }
+    const sessionToken = c.sessionToken === undefined ? undefined : str(c, 'sessionToken', `${path}.sessionToken`)
+    const expiresAt = c.expiresAt === undefined ? undefined : str(c, 'expiresAt', `${path}.expiresAt`)
+    if (expiresAt !== undefined && Number.isNaN(Date.parse(expiresAt))) {
+      throw new ConfigError(`${path}.expiresAt`, 'must be an ISO 8601 date')
+    }
+    return { ...entry, ...(sessionToken && { sessionToken }), ...(expiresAt && { expiresAt }) }
+  })
+
+  const seed = raw.seed
+  if (seed !== null && seed !== undefined && (typeof seed !== 'number' || !Number.isSafeInteger(seed))) {
+    throw new ConfigError('seed', `must be an integer or null, got ${JSON.stringify(seed)}`)
+  }
+  const control = section(raw, 'control')
+  if (typeof control.enabled !== 'boolean') throw new ConfigError('control.enabled', 'must be true or false')
+  const events = section(raw, 'events')
+  const webhookUrl = events.webhookUrl ?? null
+  if (webhookUrl !== null) {
+    if (typeof webhookUrl !== 'string' || !/^https?:\/\//.test(webhookUrl) || !URL.canParse(webhookUrl)) {
+      throw new ConfigError('events.webhookUrl', `must be an http(s) URL or null, got ${JSON.stringify(webhookUrl)}`)
+    }
+  }
+
+  return Object.freeze({
+    host: str(raw, 'host'),
+    port: int(raw, 'port', 0, 65535),
+    region,
+    regions: Object.freeze([...new Set([region, ...(regions as string[])])]),
+    auth: oneOf(raw, 'auth', ['sigv4', 'off'] as const),
+    maxSkewSeconds: int(raw, 'maxSkewSeconds', 1, 7 * 24 * 3600),
+    credentials: Object.freeze(checkedCredentials),
+    logLevel: oneOf(raw, 'logLevel', logLevels),
+    maxBodyBytes: int(raw, 'maxBodyBytes', 1024, 64 * 1024 * 1024),
+    seed: typeof seed === 'number' ? seed : null,
+    control: Object.freeze({ enabled: control.enabled }),
+    events: Object.freeze({
+      maxEvents: int(events, 'maxEvents', 1, 1_000_000, 'events.maxEvents'),
+      webhookUrl: webhookUrl as string | null,
+    }),
+  })
+}
