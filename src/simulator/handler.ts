@@ -1,0 +1,20 @@
+// The contract between the simulator and its per-resource handlers: typed input in, typed output
+// out, IVS's business rules in between. Errors are thrown as AwsError; the protocol layer
+// serializes them.
+import type { IvsOperations, OperationName } from '../model/ivs-types.js'
+import type { Clock } from './clock.js'
+import type { IdGenerator } from './ids.js'
+import type { RegionState } from './region-state.js'
+
+export interface SimContext {
+  readonly state: RegionState
+  readonly ids: IdGenerator
+  readonly clock: Clock
+}
+
+export type OperationHandler<K extends OperationName> = (
+  input: IvsOperations[K]['input'],
+  ctx: SimContext,
+) => IvsOperations[K]['output']
+
+export type HandlerTable = { readonly [K in OperationName]?: OperationHandler<K> }

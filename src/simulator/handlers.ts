@@ -1,0 +1,11 @@
+// Every operation the simulator answers, gathered from the per-resource modules.
+import type { HandlerTable } from './handler.js'
+import { channelHandlers } from './resources/channels.js'
+import { streamKeyHandlers } from './resources/stream-keys.js'
+import { tagHandlers } from './resources/tags.js'
+
+export const handlers: HandlerTable = {
+  ...channelHandlers,
+  ...streamKeyHandlers,
+  ...tagHandlers,
+}

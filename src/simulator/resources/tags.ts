@@ -1,0 +1,44 @@
+// Tags on every taggable IVS resource: TagResource merges, UntagResource removes (absent keys are a
+// no-op), ListTagsForResource reads. 50 tags at most per resource; `aws:` keys are reserved.
+import { notFound, validationError } from '../../protocol/aws-error.js'
+import { parseArn } from '../arn.js'
+import type { HandlerTable, SimContext } from '../handler.js'
+import type { StoredResource } from '../resource-table.js'
+
+export const MAX_TAGS_PER_RESOURCE = 50
+
+function requireTaggable(ctx: SimContext, arn: string): StoredResource {
+  const parsed = parseArn(arn)
+  const resource =
+    parsed && parsed.accountId === ctx.state.accountId && parsed.region === ctx.state.region
+      ? ctx.state.tableFor(parsed.resourceType)?.get(arn)
+      : undefined
+  if (!resource) throw notFound(`Resource not found: ${arn}`)
+  return resource
+}
+
+export const tagHandlers: HandlerTable = {
+  TagResource(input, ctx) {
+    const resource = requireTaggable(ctx, input.resourceArn)
+    const reserved = Object.keys(input.tags).filter((k) => k.toLowerCase().startsWith('aws:'))
+    if (reserved.length) throw validationError(`Tag keys starting with 'aws:' are reserved: ${reserved.join(', ')}`)
+    const merged = { ...resource.tags, ...input.tags }
+    if (Object.keys(merged).length > MAX_TAGS_PER_RESOURCE) {
+      throw validationError(`A resource can have at most ${MAX_TAGS_PER_RESOURCE} tags; this request would leave ${Object.keys(merged).length}`)
+    }
+    resource.tags = merged
+    return {}
+  },
+
+  UntagResource(input, ctx) {
+    const resource = requireTaggable(ctx, input.resourceArn)
+    const tags = { ...resource.tags }
+    for (const key of input.tagKeys) delete tags[key]
+    resource.tags = tags
+    return {}
+  },
+
+  ListTagsForResource(input, ctx) {
+    return { tags: { ...requireTaggable(ctx, input.resourceArn).tags } }
+  },
+}

@@ -1,0 +1,72 @@
+// The stateful stand-in for IVS: finds the caller's account+region state, runs the operation's
+// handler, and serializes its output exactly as the protocol layer would for any answer.
+import type { Backend, IvsAnswer, IvsCall } from '../dispatch/ivs-call.js'
+import type { OperationName } from '../model/ivs-types.js'
+import { operationOf } from '../model/model.js'
+import { AwsError } from '../protocol/aws-error.js'
+import { serializeError, serializeOutput } from '../protocol/serialize.js'
+import { systemClock, type Clock } from './clock.js'
+import type { OperationHandler, SimContext } from './handler.js'
+import { handlers } from './handlers.js'
+import { IdGenerator } from './ids.js'
+import { RegionState } from './region-state.js'
+
+export interface SimulatorOptions {
+  readonly seed?: number | null
+  readonly clock?: Clock
+}
+
+export class Simulator implements Backend {
+  readonly ids: IdGenerator
+  readonly clock: Clock
+  readonly #states = new Map<string, RegionState>()
+
+  constructor(options: SimulatorOptions = {}) {
+    this.ids = new IdGenerator(options.seed ?? null)
+    this.clock = options.clock ?? systemClock
+  }
+
+  /** The state of one account in one region, created empty on first use. */
+  state(accountId: string, region: string): RegionState {
+    const key = `${accountId}/${region}`
+    let state = this.#states.get(key)
+    if (!state) {
+      state = new RegionState(accountId, region, this.ids)
+      this.#states.set(key, state)
+    }
+    return state
+  }
+
+  /** Forgets everything, or one account's resources in every region. */
+  reset(accountId?: string): void {
+    if (accountId === undefined) {
+      this.#states.clear()
+      return
+    }
+    for (const [key, state] of this.#states) if (state.accountId === accountId) this.#states.delete(key)
+  }
+
+  context(accountId: string, region: string): SimContext {
+    return { state: this.state(accountId, region), ids: this.ids, clock: this.clock }
+  }
+
+  /** Runs an operation and returns its output object; throws AwsError as IVS would answer. */
+  invoke<K extends OperationName>(operation: K, input: unknown, ctx: SimContext): unknown {
+    const handler = handlers[operation] as OperationHandler<K> | undefined
+    if (!handler) {
+      throw new AwsError('NotImplementedException', 501, `ivs-replay does not simulate ${operation} yet`)
+    }
+    return handler(input as Parameters<OperationHandler<K>>[0], ctx)
+  }
+
+  async answer(call: IvsCall): Promise<IvsAnswer> {
+    const op = operationOf(call.operation)
+    try {
+      const output = this.invoke(call.operation, call.input, this.context(call.caller.accountId, call.caller.region))
+      return { ...serializeOutput(op, output), source: 'simulated' }
+    } catch (err) {
+      if (err instanceof AwsError) return { ...serializeError(err), source: 'simulated' }
+      throw err
+    }
+  }
+}
