@@ -1,0 +1,65 @@
+// Assembles a running ivs-replay from a configuration: the simulator, the dispatcher, the control
+// API and the HTTP server. The CLI and the library both start here.
+import { readFileSync } from 'node:fs'
+import type { AddressInfo } from 'node:net'
+import path from 'node:path'
+import type { Writable } from 'node:stream'
+import type { Config } from './config/config.js'
+import { packageRoot } from './config/package-root.js'
+import { addBaseRoutes } from './control/base-routes.js'
+import { ControlApi } from './control/control-api.js'
+import { Dispatcher } from './dispatch/dispatcher.js'
+import { Logger } from './log/logger.js'
+import { createIvsServer } from './server.js'
+import { Simulator } from './simulator/simulator.js'
+
+export interface RunningServer {
+  /** e.g. `http://127.0.0.1:4599`: the SDK's `endpoint`, `AWS_ENDPOINT_URL_IVS`, `aws --endpoint-url`. */
+  readonly endpoint: string
+  readonly port: number
+  readonly region: string
+  /** The first configured credentials: sign with these. */
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string }
+  readonly accountId: string
+  readonly config: Config
+  readonly simulator: Simulator
+  close(): Promise<void>
+}
+
+export function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string }
+  return pkg.version
+}
+
+export async function startApp(config: Config, logStream?: Writable): Promise<RunningServer> {
+  const logger = new Logger(config.logLevel, logStream)
+  const simulator = new Simulator({ seed: config.seed })
+  const dispatcher = new Dispatcher([simulator])
+  const control = addBaseRoutes(new ControlApi(), { simulator, version: packageVersion(), mode: 'simulate' })
+  const server = createIvsServer({ config, logger, dispatcher, control })
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  const { port } = server.address() as AddressInfo
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host
+  const first = config.credentials[0]
+  return {
+    endpoint: `http://${host}:${port}`,
+    port,
+    region: config.region,
+    credentials: { accessKeyId: first.accessKeyId, secretAccessKey: first.secretAccessKey },
+    accountId: first.accountId,
+    config,
+    simulator,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve())
+        server.closeAllConnections()
+      }),
+  }
+}

@@ -1,0 +1,115 @@
+#!/usr/bin/env node
+// The command line: `ivs-replay serve [flags]`. Prints where to point a client, and shuts down
+// cleanly on SIGINT/SIGTERM. A bad configuration exits with code 2 and names the bad field.
+import { parseArgs } from 'node:util'
+import { startApp } from './app.js'
+import { ConfigError } from './config/config.js'
+import { loadConfig } from './config/load-config.js'
+
+const usage = `Usage: ivs-replay serve [options]
+
+Options:
+  --port N            port to listen on (default 4599; 0 = any free port)
+  --host HOST         address to listen on (default 127.0.0.1)
+  --config FILE       JSON settings layered over config/default.json
+  --region REGION     the default region to print (requests may use any configured region)
+  --auth sigv4|off    verify SigV4 signatures (default sigv4)
+  --log-level LEVEL   debug, info, warn, error or silent (default info)
+  --seed N            make generated ids, keys and passphrases reproducible
+  -h, --help          show this help
+
+Environment: IVS_REPLAY_CONFIG, IVS_REPLAY_HOST, IVS_REPLAY_PORT, IVS_REPLAY_REGION, IVS_REPLAY_AUTH,
+IVS_REPLAY_MAX_SKEW_SECONDS, IVS_REPLAY_LOG_LEVEL, IVS_REPLAY_SEED (flags win over them).
+`
+
+function flagOverrides(values: Record<string, string | boolean | undefined>): Record<string, unknown> {
+  const asNumber = (flag: string): number | undefined => {
+    const text = values[flag]
+    if (text === undefined) return undefined
+    const n = Number(text)
+    if (typeof text !== 'string' || text.trim() === '' || !Number.isFinite(n)) throw new ConfigError(`--${flag}`, `must be a number, got ${JSON.stringify(text)}`)
+    return n
+  }
+  return {
+    port: asNumber('port'),
+    host: values.host,
+    region: values.region,
+    auth: values.auth,
+    logLevel: values['log-level'],
+    seed: asNumber('seed'),
+  }
+}
+
+async function serve(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      config: { type: 'string' },
+      region: { type: 'string' },
+      auth: { type: 'string' },
+      'log-level': { type: 'string' },
+      seed: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  })
+  if (values.help) {
+    process.stdout.write(usage)
+    return
+  }
+  const config = loadConfig({ file: values.config, env: process.env, overrides: flagOverrides(values) })
+  const running = await startApp(config)
+  const { accessKeyId, secretAccessKey } = running.credentials
+  process.stdout.write(
+    `ivs-replay listening on ${running.endpoint}\n` +
+      `  region:      ${running.region}\n` +
+      `  credentials: access key ${accessKeyId} / secret ${secretAccessKey} (account ${running.accountId})\n` +
+      `  auth:        ${config.auth === 'sigv4' ? 'SigV4 verified' : 'OFF (signatures are not checked)'}\n` +
+      `  try:         aws ivs list-channels --endpoint-url ${running.endpoint} --region ${running.region}\n`,
+  )
+  let closing = false
+  const shutdown = (signal: string) => {
+    if (closing) return
+    closing = true
+    process.stdout.write(`ivs-replay: ${signal}, shutting down\n`)
+    running.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    )
+  }
+  process.on('SIGINT', () => shutdown('SIGINT'))
+  process.on('SIGTERM', () => shutdown('SIGTERM'))
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv
+  switch (command) {
+    case 'serve':
+      return serve(rest)
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(usage)
+      return
+    default:
+      process.stderr.write(`ivs-replay: unknown command ${JSON.stringify(command)}\n\n${usage}`)
+      process.exit(2)
+  }
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  if (err instanceof ConfigError || (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))) {
+    process.stderr.write(`ivs-replay: ${err.message}\n`)
+    process.exit(2)
+  }
+  const code = (err as NodeJS.ErrnoException).code
+  if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+    process.stderr.write(`ivs-replay: cannot listen: ${(err as Error).message}\n`)
+    process.exit(1)
+  }
+  process.stderr.write(`ivs-replay: ${err instanceof Error ? err.stack : String(err)}\n`)
+  process.exit(1)
+})

@@ -1,0 +1,66 @@
+// The /_mock/ control API for tests: not part of AWS, unsigned JSON over the same port. Routes are a
+// table of method + path → handler; every answer is JSON, every refusal a clear 4xx.
+import type { HttpAnswer } from '../protocol/serialize.js'
+
+export interface ControlRequest {
+  readonly method: string
+  readonly path: string
+  readonly query: Readonly<Record<string, readonly string[]>>
+  readonly body: Buffer
+}
+
+export type ControlHandler = (req: ControlRequest, json: Record<string, unknown>) => Promise<unknown> | unknown
+
+/** A refusal the control API answers with its status and message. */
+export class ControlError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message)
+  }
+}
+
+export const CONTROL_PREFIX = '/_mock/'
+
+function jsonAnswer(status: number, value: unknown): HttpAnswer {
+  return { status, headers: { 'Content-Type': 'application/json' }, body: Buffer.from(JSON.stringify(value)) }
+}
+
+export class ControlApi {
+  readonly #routes = new Map<string, ControlHandler>()
+
+  /** Registers `METHOD /_mock/<path>`. */
+  on(method: 'GET' | 'POST', path: string, handler: ControlHandler): this {
+    this.#routes.set(`${method} ${CONTROL_PREFIX}${path}`, handler)
+    return this
+  }
+
+  async handle(req: ControlRequest): Promise<HttpAnswer> {
+    const handler = this.#routes.get(`${req.method} ${req.path}`)
+    if (!handler) {
+      const known = [...this.#routes.keys()].filter((k) => k.endsWith(` ${req.path}`))
+      return known.length
+        ? jsonAnswer(405, { error: 'MethodNotAllowed', message: `${req.method} is not allowed on ${req.path}; use ${known.map((k) => k.split(' ')[0]).join(', ')}` })
+        : jsonAnswer(404, { error: 'NotFound', message: `No control route ${req.method} ${req.path}; known: ${[...this.#routes.keys()].join(', ')}` })
+    }
+    let json: Record<string, unknown> = {}
+    if (req.body.length > 0) {
+      let parsed: unknown
+      try {
+        parsed = JSON.parse(req.body.toString('utf8'))
+      } catch {
+        return jsonAnswer(400, { error: 'BadRequest', message: 'The body is not valid JSON' })
+      }
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+        return jsonAnswer(400, { error: 'BadRequest', message: 'The body must be a JSON object' })
+      }
+      json = parsed as Record<string, unknown>
+    }
+    try {
+      return jsonAnswer(200, await handler(req, json))
+    } catch (err) {
+      if (err instanceof ControlError) {
+        return jsonAnswer(err.status, { error: err.status === 404 ? 'NotFound' : err.status === 409 ? 'Conflict' : 'BadRequest', message: err.message })
+      }
+      throw err
+    }
+  }
+}

@@ -1,0 +1,124 @@
+// The HTTP server and the life of one request, top to bottom:
+//   receive → (control API) → authenticate → route → parse → validate → dispatch → send → log
+// Each step lives in its own module; this file only strings them together and guarantees that any
+// failure becomes an AWS-shaped answer, never a crash or a hang.
+import { randomUUID } from 'node:crypto'
+import http, { type IncomingMessage, type ServerResponse } from 'node:http'
+import { CredentialStore } from './auth/credentials.js'
+import { verifySigV4, type Caller } from './auth/verify-sigv4.js'
+import type { Config } from './config/config.js'
+import { CONTROL_PREFIX, type ControlApi } from './control/control-api.js'
+import type { Dispatcher } from './dispatch/dispatcher.js'
+import type { AnswerSource, IvsCall, RawRequest } from './dispatch/ivs-call.js'
+import type { Logger } from './log/logger.js'
+import { operationOf } from './model/model.js'
+import { AwsError } from './protocol/aws-error.js'
+import { deserializeInput, parseJsonBody, parseQuery } from './protocol/deserialize.js'
+import { route } from './protocol/router.js'
+import { serializeError, type HttpAnswer } from './protocol/serialize.js'
+import { validateInput } from './protocol/validate.js'
+import { readBody } from './http/read-body.js'
+
+export interface ServerParts {
+  readonly config: Config
+  readonly logger: Logger
+  readonly dispatcher: Dispatcher
+  readonly control?: ControlApi
+}
+
+type Answer = HttpAnswer & { readonly source?: AnswerSource }
+
+export function createIvsServer(parts: ServerParts): http.Server {
+  const { config, logger, dispatcher, control } = parts
+  const credentials = new CredentialStore(config.credentials)
+  const verifyOptions = {
+    service: 'ivs',
+    regions: new Set(config.regions),
+    maxSkewMs: config.maxSkewSeconds * 1000,
+  }
+  const anonymous = (): Caller => ({ accessKeyId: '', accountId: config.credentials[0].accountId, region: config.region })
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = performance.now()
+    const requestId = randomUUID()
+    let operation: string | undefined
+    let answer: Answer
+    try {
+      const body = await readBody(req, config.maxBodyBytes)
+      const url = req.url ?? '/'
+      const q = url.indexOf('?')
+      const path = q < 0 ? url : url.slice(0, q)
+      const query = parseQuery(q < 0 ? '' : url.slice(q + 1))
+
+      if (path.startsWith(CONTROL_PREFIX) && control && config.control.enabled) {
+        answer = await control.handle({ method: req.method ?? 'GET', path, query, body })
+      } else {
+        const raw: RawRequest = { method: req.method ?? 'GET', url, path, query, headers: req.headers, body }
+        const caller = config.auth === 'off' ? anonymous() : verifySigV4(raw, credentials, verifyOptions)
+        const target = route(raw.method, path)
+        operation = target.operation
+        const op = operationOf(target.operation)
+        const input = deserializeInput(op.input, { labels: target.labels, query, headers: req.headers, body: parseJsonBody(body) })
+        const invalid = validateInput(op.input, input)
+        if (invalid) throw invalid
+        const call: IvsCall = { requestId, operation: target.operation, input, caller, raw }
+        answer = await dispatcher.answer(call)
+      }
+    } catch (err) {
+      answer = failure(err, logger, requestId)
+      if (answer.status === 0) {
+        // The client went away mid-request: nobody to answer.
+        req.destroy()
+        return
+      }
+    }
+    send(res, answer, requestId)
+    const ms = (performance.now() - started).toFixed(1)
+    const errorType = answer.headers['x-amzn-ErrorType']
+    logger.info('request', {
+      id: requestId, method: req.method, op: operation, status: answer.status, source: answer.source, error: errorType, ms,
+    })
+  }
+
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      // Only a bug in send() itself lands here; keep the process up and the socket closed.
+      logger.error('unhandled failure while answering', { error: String(err) })
+      res.destroy()
+    })
+  })
+  // Slow or stuck clients must not hold a connection forever.
+  server.requestTimeout = 30_000
+  server.headersTimeout = 15_000
+  server.keepAliveTimeout = 5_000
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (socket.writable && err.code !== 'ECONNRESET') {
+      const body = JSON.stringify({ message: 'Malformed HTTP request' })
+      socket.end(
+        `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nx-amzn-ErrorType: BadRequestException\r\n` +
+          `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      )
+    } else {
+      socket.destroy()
+    }
+  })
+  return server
+}
+
+function failure(err: unknown, logger: Logger, requestId: string): Answer {
+  if (err instanceof AwsError) return serializeError(err)
+  if (err instanceof Error && /aborted/.test(err.message)) return { status: 0, headers: {}, body: Buffer.alloc(0) }
+  logger.error('internal error', { id: requestId, error: err instanceof Error ? err.stack ?? err.message : String(err) })
+  return serializeError(new AwsError('InternalServerException', 500, 'Unexpected error during processing of request.'))
+}
+
+function send(res: ServerResponse, answer: Answer, requestId: string): void {
+  const headers: Record<string, string | number> = {
+    ...answer.headers,
+    'x-amzn-RequestId': requestId,
+    'Content-Length': answer.body.length,
+  }
+  if (answer.source) headers['x-ivs-replay-source'] = answer.source
+  res.writeHead(answer.status, headers)
+  res.end(answer.body)
+}
