@@ -1,11 +1,21 @@
 // Tags on every taggable IVS resource: TagResource merges, UntagResource removes (absent keys are a
 // no-op), ListTagsForResource reads. 50 tags at most per resource; `aws:` keys are reserved.
+import type { Tags } from '../../model/ivs-types.js'
 import { notFound, validationError } from '../../protocol/aws-error.js'
 import { parseArn } from '../arn.js'
 import type { HandlerTable, SimContext } from '../handler.js'
 import type { StoredResource } from '../resource-table.js'
 
 export const MAX_TAGS_PER_RESOURCE = 50
+
+/**
+ * Refuses `aws:` keys (reserved by AWS tagging rules, which the model defers to). Shared by
+ * TagResource and every Create/Import that takes tags, so both paths refuse the same keys the same way.
+ */
+export function checkTagKeys(tags: Tags | undefined): void {
+  const reserved = Object.keys(tags ?? {}).filter((k) => k.toLowerCase().startsWith('aws:'))
+  if (reserved.length) throw validationError(`Tag keys starting with 'aws:' are reserved: ${reserved.join(', ')}`)
+}
 
 function requireTaggable(ctx: SimContext, arn: string): StoredResource {
   const parsed = parseArn(arn)
@@ -19,9 +29,9 @@ function requireTaggable(ctx: SimContext, arn: string): StoredResource {
 
 export const tagHandlers: HandlerTable = {
   TagResource(input, ctx) {
+    // Validation before existence (BEHAVIOR.md §1 check order).
+    checkTagKeys(input.tags)
     const resource = requireTaggable(ctx, input.resourceArn)
-    const reserved = Object.keys(input.tags).filter((k) => k.toLowerCase().startsWith('aws:'))
-    if (reserved.length) throw validationError(`Tag keys starting with 'aws:' are reserved: ${reserved.join(', ')}`)
     const merged = { ...resource.tags, ...input.tags }
     if (Object.keys(merged).length > MAX_TAGS_PER_RESOURCE) {
       throw validationError(`A resource can have at most ${MAX_TAGS_PER_RESOURCE} tags; this request would leave ${Object.keys(merged).length}`)
