@@ -1,6 +1,7 @@
 // Every operation the simulator answers, gathered from the per-resource modules.
 import type { HandlerTable } from './handler.js'
 import { channelHandlers } from './resources/channels.js'
+import { playbackKeyPairHandlers } from './resources/playback-key-pairs.js'
 import { streamKeyHandlers } from './resources/stream-keys.js'
 import { tagHandlers } from './resources/tags.js'
 
@@ -8,4 +9,5 @@ export const handlers: HandlerTable = {
   ...channelHandlers,
   ...streamKeyHandlers,
   ...tagHandlers,
+  ...playbackKeyPairHandlers,
 }
