@@ -2,6 +2,7 @@
 import type { HandlerTable } from './handler.js'
 import { channelHandlers } from './resources/channels.js'
 import { playbackKeyPairHandlers } from './resources/playback-key-pairs.js'
+import { playbackRestrictionPolicyHandlers } from './resources/playback-restriction-policies.js'
 import { streamKeyHandlers } from './resources/stream-keys.js'
 import { tagHandlers } from './resources/tags.js'
 
@@ -10,4 +11,5 @@ export const handlers: HandlerTable = {
   ...streamKeyHandlers,
   ...tagHandlers,
   ...playbackKeyPairHandlers,
+  ...playbackRestrictionPolicyHandlers,
 }
