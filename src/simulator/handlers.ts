@@ -3,6 +3,7 @@ import type { HandlerTable } from './handler.js'
 import { channelHandlers } from './resources/channels.js'
 import { playbackKeyPairHandlers } from './resources/playback-key-pairs.js'
 import { playbackRestrictionPolicyHandlers } from './resources/playback-restriction-policies.js'
+import { recordingConfigurationHandlers } from './resources/recording-configurations.js'
 import { streamKeyHandlers } from './resources/stream-keys.js'
 import { tagHandlers } from './resources/tags.js'
 
@@ -12,4 +13,5 @@ export const handlers: HandlerTable = {
   ...tagHandlers,
   ...playbackKeyPairHandlers,
   ...playbackRestrictionPolicyHandlers,
+  ...recordingConfigurationHandlers,
 }
