@@ -1,5 +1,6 @@
 // Every operation the simulator answers, gathered from the per-resource modules.
 import type { HandlerTable } from './handler.js'
+import { adConfigurationHandlers } from './resources/ad-configurations.js'
 import { channelHandlers } from './resources/channels.js'
 import { playbackKeyPairHandlers } from './resources/playback-key-pairs.js'
 import { playbackRestrictionPolicyHandlers } from './resources/playback-restriction-policies.js'
@@ -14,4 +15,5 @@ export const handlers: HandlerTable = {
   ...playbackKeyPairHandlers,
   ...playbackRestrictionPolicyHandlers,
   ...recordingConfigurationHandlers,
+  ...adConfigurationHandlers,
 }
