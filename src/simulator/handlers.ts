@@ -7,6 +7,7 @@ import { playbackRestrictionPolicyHandlers } from './resources/playback-restrict
 import { recordingConfigurationHandlers } from './resources/recording-configurations.js'
 import { streamKeyHandlers } from './resources/stream-keys.js'
 import { tagHandlers } from './resources/tags.js'
+import { viewerSessionHandlers } from './resources/viewer-sessions.js'
 
 export const handlers: HandlerTable = {
   ...channelHandlers,
@@ -16,4 +17,5 @@ export const handlers: HandlerTable = {
   ...playbackRestrictionPolicyHandlers,
   ...recordingConfigurationHandlers,
   ...adConfigurationHandlers,
+  ...viewerSessionHandlers,
 }

@@ -1,0 +1,40 @@
+// Viewer-session revocation: StartViewerSessionRevocation and its batch form. The single form names
+// an unknown channel with 404; the batch form reports it per pair in `errors`, with the HTTP status
+// as the code as in CLI:batch-start-viewer-session-revocation, and never fails the request
+// (BEHAVIOR.md §6, §9 #8).
+import type { BatchStartViewerSessionRevocationError } from '../../model/ivs-types.js'
+import type { HandlerTable } from '../handler.js'
+import { channelNotFound, requireChannel } from './channels.js'
+import { revocationsOf } from './viewer-session-revocations.js'
+
+export const viewerSessionHandlers: HandlerTable = {
+  StartViewerSessionRevocation(input, ctx) {
+    requireChannel(ctx.state, input.channelArn)
+    revocationsOf(ctx.state).record({
+      channelArn: input.channelArn,
+      viewerId: input.viewerId,
+      versionsLessThanOrEqualTo: input.viewerSessionVersionsLessThanOrEqualTo ?? 0,
+      requestedAt: ctx.clock.now(),
+    })
+    return {}
+  },
+
+  BatchStartViewerSessionRevocation(input, ctx) {
+    const revocations = revocationsOf(ctx.state)
+    const errors: BatchStartViewerSessionRevocationError[] = []
+    for (const session of input.viewerSessions) {
+      const { channelArn, viewerId } = session
+      if (!ctx.state.channels.has(channelArn)) {
+        errors.push({ channelArn, viewerId, code: '404', message: channelNotFound(channelArn).message })
+        continue
+      }
+      revocations.record({
+        channelArn,
+        viewerId,
+        versionsLessThanOrEqualTo: session.viewerSessionVersionsLessThanOrEqualTo ?? 0,
+        requestedAt: ctx.clock.now(),
+      })
+    }
+    return { errors }
+  },
+}
