@@ -9,6 +9,7 @@ import type { HandlerTable, SimContext } from '../handler.js'
 import { paginate } from '../pagination.js'
 import type { ChannelRecord, RegionState } from '../region-state.js'
 import { createStreamKey } from './stream-keys.js'
+import { checkTagKeys } from './tags.js'
 
 /** SRT passphrases are 79 alphanumerics in real answers, the SRT maximum. */
 const SRT_PASSPHRASE_LENGTH = 79
@@ -118,6 +119,7 @@ export function setLiveCheck(check: LiveCheck): void {
 
 export const channelHandlers: HandlerTable = {
   CreateChannel(input, ctx) {
+    checkTagKeys(input.tags)
     checkReferences(ctx, input)
     const channel = newChannel(ctx, input)
     channel.seq = ctx.state.nextSeq()

@@ -7,6 +7,7 @@ import type { HandlerTable, SimContext } from '../handler.js'
 import { paginate } from '../pagination.js'
 import type { StreamKeyRecord } from '../region-state.js'
 import { requireChannel } from './channels.js'
+import { checkTagKeys } from './tags.js'
 
 export const STREAM_KEYS_PER_CHANNEL = 1
 const SECRET_LENGTH = 30
@@ -30,6 +31,7 @@ function keysOf(ctx: SimContext, channelArn: string): StreamKeyRecord[] {
 
 export const streamKeyHandlers: HandlerTable = {
   CreateStreamKey(input, ctx) {
+    checkTagKeys(input.tags)
     requireChannel(ctx.state, input.channelArn)
     if (keysOf(ctx, input.channelArn).length >= STREAM_KEYS_PER_CHANNEL) {
       throw quotaExceeded(
