@@ -3,6 +3,7 @@
 // serializes them.
 import type { IvsOperations, OperationName } from '../model/ivs-types.js'
 import type { Clock } from './clock.js'
+import type { EventLog } from './events/event-log.js'
 import type { IdGenerator } from './ids.js'
 import type { RegionState } from './region-state.js'
 
@@ -10,6 +11,8 @@ export interface SimContext {
   readonly state: RegionState
   readonly ids: IdGenerator
   readonly clock: Clock
+  /** Where EventBridge events go (streams emit them). */
+  readonly events: EventLog
 }
 
 export type OperationHandler<K extends OperationName> = (

@@ -8,6 +8,7 @@ import { recordingConfigurationHandlers } from './resources/recording-configurat
 import { streamKeyHandlers } from './resources/stream-keys.js'
 import { tagHandlers } from './resources/tags.js'
 import { viewerSessionHandlers } from './resources/viewer-sessions.js'
+import { streamHandlers } from './streams/stream-handlers.js'
 
 export const handlers: HandlerTable = {
   ...channelHandlers,
@@ -18,4 +19,5 @@ export const handlers: HandlerTable = {
   ...recordingConfigurationHandlers,
   ...adConfigurationHandlers,
   ...viewerSessionHandlers,
+  ...streamHandlers,
 }

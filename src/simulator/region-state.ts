@@ -6,6 +6,7 @@ import type {
 import type { ResourceType } from './arn.js'
 import type { IdGenerator } from './ids.js'
 import { ResourceTable, type StoredResource } from './resource-table.js'
+import { StreamState } from './streams/stream-state.js'
 
 type Stored<T> = Required<T> & StoredResource
 
@@ -30,6 +31,8 @@ export class RegionState {
   readonly playbackRestrictionPolicies = new ResourceTable<PlaybackRestrictionPolicyRecord>()
   readonly recordingConfigurations = new ResourceTable<RecordingConfigurationRecord>()
   readonly adConfigurations = new ResourceTable<AdConfigurationRecord>()
+  /** Live streams and stream sessions (not resources: no ARN, no tags). */
+  readonly streams = new StreamState()
 
   constructor(accountId: string, region: string, ids: IdGenerator) {
     this.accountId = accountId

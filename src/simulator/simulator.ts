@@ -6,6 +6,7 @@ import { operationOf } from '../model/model.js'
 import { AwsError } from '../protocol/aws-error.js'
 import { serializeError, serializeOutput } from '../protocol/serialize.js'
 import { systemClock, type Clock } from './clock.js'
+import { EventLog } from './events/event-log.js'
 import type { OperationHandler, SimContext } from './handler.js'
 import { handlers } from './handlers.js'
 import { IdGenerator } from './ids.js'
@@ -14,16 +15,20 @@ import { RegionState } from './region-state.js'
 export interface SimulatorOptions {
   readonly seed?: number | null
   readonly clock?: Clock
+  /** Where stream events go; the app passes one bounded by config.events.maxEvents. */
+  readonly events?: EventLog
 }
 
 export class Simulator implements Backend {
   readonly ids: IdGenerator
   readonly clock: Clock
+  readonly events: EventLog
   readonly #states = new Map<string, RegionState>()
 
   constructor(options: SimulatorOptions = {}) {
     this.ids = new IdGenerator(options.seed ?? null)
     this.clock = options.clock ?? systemClock
+    this.events = options.events ?? new EventLog()
   }
 
   /** The state of one account in one region, created empty on first use. */
@@ -37,8 +42,14 @@ export class Simulator implements Backend {
     return state
   }
 
-  /** Forgets everything, or one account's resources in every region. */
+  /** Every account+region state created so far (the control API searches them for a stream key). */
+  states(): IterableIterator<RegionState> {
+    return this.#states.values()
+  }
+
+  /** Forgets everything, or one account's resources in every region; their events go too. */
   reset(accountId?: string): void {
+    this.events.clear(accountId)
     if (accountId === undefined) {
       this.#states.clear()
       return
@@ -47,7 +58,7 @@ export class Simulator implements Backend {
   }
 
   context(accountId: string, region: string): SimContext {
-    return { state: this.state(accountId, region), ids: this.ids, clock: this.clock }
+    return { state: this.state(accountId, region), ids: this.ids, clock: this.clock, events: this.events }
   }
 
   /** Runs an operation and returns its output object; throws AwsError as IVS would answer. */
