@@ -8,9 +8,13 @@ import type { Config } from './config/config.js'
 import { packageRoot } from './config/package-root.js'
 import { addBaseRoutes } from './control/base-routes.js'
 import { ControlApi } from './control/control-api.js'
+import { addEventRoutes } from './control/event-routes.js'
+import { addStreamRoutes } from './control/stream-routes.js'
 import { Dispatcher } from './dispatch/dispatcher.js'
 import { Logger } from './log/logger.js'
 import { createIvsServer } from './server.js'
+import { EventLog } from './simulator/events/event-log.js'
+import { WebhookDelivery } from './simulator/events/webhook-delivery.js'
 import { Simulator } from './simulator/simulator.js'
 
 export interface RunningServer {
@@ -33,9 +37,15 @@ export function packageVersion(): string {
 
 export async function startApp(config: Config, logStream?: Writable): Promise<RunningServer> {
   const logger = new Logger(config.logLevel, logStream)
-  const simulator = new Simulator({ seed: config.seed })
+  const events = new EventLog(config.events.maxEvents)
+  const webhook = config.events.webhookUrl ? new WebhookDelivery(config.events.webhookUrl, { logger }) : undefined
+  if (webhook) events.subscribe((event) => webhook.enqueue(event))
+  const simulator = new Simulator({ seed: config.seed, events })
   const dispatcher = new Dispatcher([simulator])
-  const control = addBaseRoutes(new ControlApi(), { simulator, version: packageVersion(), mode: 'simulate' })
+  const control = new ControlApi()
+  addBaseRoutes(control, { simulator, version: packageVersion(), mode: 'simulate' })
+  addStreamRoutes(control, { simulator })
+  addEventRoutes(control, { events })
   const server = createIvsServer({ config, logger, dispatcher, control })
 
   await new Promise<void>((resolve, reject) => {
@@ -58,6 +68,7 @@ export async function startApp(config: Config, logStream?: Writable): Promise<Ru
     simulator,
     close: () =>
       new Promise<void>((resolve) => {
+        webhook?.close()
         server.close(() => resolve())
         server.closeAllConnections()
       }),
