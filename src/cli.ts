@@ -16,10 +16,19 @@ Options:
   --auth sigv4|off    verify SigV4 signatures (default sigv4)
   --log-level LEVEL   debug, info, warn, error or silent (default info)
   --seed N            make generated ids, keys and passphrases reproducible
+  --mode MODE         simulate | replay | hybrid | record | record-missing
+                      (default: hybrid with --cassette, simulate without)
+  --cassette NAME     the cassette cassettes/NAME.sqlite, or a path to a .sqlite file
+  --state FILE        keep the simulator's state in this SQLite file across restarts
+  --upstream URL      where record modes forward (default https://ivs.<region>.amazonaws.com)
+  --upstream-ca FILE  extra CA certificates (PEM) to trust for the upstream
+  --profile NAME      the AWS profile whose real credentials re-sign recorded requests
+  --keep-account-id   record the real account id instead of rewriting it to the local one
   -h, --help          show this help
 
 Environment: IVS_REPLAY_CONFIG, IVS_REPLAY_HOST, IVS_REPLAY_PORT, IVS_REPLAY_REGION, IVS_REPLAY_AUTH,
-IVS_REPLAY_MAX_SKEW_SECONDS, IVS_REPLAY_LOG_LEVEL, IVS_REPLAY_SEED (flags win over them).
+IVS_REPLAY_MAX_SKEW_SECONDS, IVS_REPLAY_LOG_LEVEL, IVS_REPLAY_SEED, IVS_REPLAY_MODE,
+IVS_REPLAY_CASSETTE, IVS_REPLAY_STATE (flags win over them).
 `
 
 function flagOverrides(values: Record<string, string | boolean | undefined>): Record<string, unknown> {
@@ -37,6 +46,11 @@ function flagOverrides(values: Record<string, string | boolean | undefined>): Re
     auth: values.auth,
     logLevel: values['log-level'],
     seed: asNumber('seed'),
+    mode: values.mode,
+    cassette: values.cassette,
+    state: values.state,
+    upstream: { url: values.upstream, caFile: values['upstream-ca'], profile: values.profile },
+    ...(values['keep-account-id'] && { recording: { rewriteAccountId: false } }),
   }
 }
 
@@ -51,6 +65,13 @@ async function serve(args: string[]): Promise<void> {
       auth: { type: 'string' },
       'log-level': { type: 'string' },
       seed: { type: 'string' },
+      mode: { type: 'string' },
+      cassette: { type: 'string' },
+      state: { type: 'string' },
+      upstream: { type: 'string' },
+      'upstream-ca': { type: 'string' },
+      profile: { type: 'string' },
+      'keep-account-id': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,

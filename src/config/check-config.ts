@@ -1,5 +1,7 @@
 // Checks a merged configuration field by field; the first bad field stops start-up with its name.
-import { ConfigError, logLevels, type Config } from './config.js'
+import path from 'node:path'
+import { model } from '../model/model.js'
+import { ConfigError, logLevels, modes, type Config, type MatchRule, type Mode } from './config.js'
 
 type Raw = Record<string, unknown>
 
@@ -37,7 +39,7 @@ const ACCOUNT = /^\d{12}$/
 export function checkConfig(raw: Raw): Config {
   const known = new Set([
     'host', 'port', 'region', 'regions', 'auth', 'maxSkewSeconds', 'credentials', 'logLevel', 'maxBodyBytes',
-    'seed', 'control', 'events',
+    'seed', 'control', 'events', 'mode', 'cassette', 'cassettesDir', 'state', 'upstream', 'recording', 'matching',
   ])
   for (const key of Object.keys(raw)) if (!known.has(key)) throw new ConfigError(key, 'is not a known setting')
 
@@ -83,7 +85,33 @@ export function checkConfig(raw: Raw): Config {
     }
   }
 
+  const cassettesDir = path.resolve(str(raw, 'cassettesDir'))
+  const cassette = raw.cassette === null || raw.cassette === undefined ? null : resolveCassette(str(raw, 'cassette'), cassettesDir)
+  const mode: Mode =
+    raw.mode === null || raw.mode === undefined ? (cassette ? 'hybrid' : 'simulate') : oneOf(raw, 'mode', modes)
+  if (mode !== 'simulate' && !cassette) throw new ConfigError('cassette', `is required in ${mode} mode (--cassette NAME)`)
+  const upstream = section(raw, 'upstream')
+  const upstreamUrl = nullableStr(upstream, 'url', 'upstream.url')
+  if (upstreamUrl !== null && (!/^https?:\/\//.test(upstreamUrl) || !URL.canParse(upstreamUrl))) {
+    throw new ConfigError('upstream.url', `must be an http(s) URL, got ${JSON.stringify(upstreamUrl)}`)
+  }
+  const caFile = nullableStr(upstream, 'caFile', 'upstream.caFile')
+  const recording = section(raw, 'recording')
+  if (typeof recording.rewriteAccountId !== 'boolean') throw new ConfigError('recording.rewriteAccountId', 'must be true or false')
+
   return Object.freeze({
+    mode,
+    cassette,
+    cassettesDir,
+    state: raw.state === null || raw.state === undefined ? null : path.resolve(str(raw, 'state')),
+    upstream: Object.freeze({
+      url: upstreamUrl,
+      caFile: caFile === null ? null : path.resolve(caFile),
+      timeoutMs: int(upstream, 'timeoutMs', 100, 600_000, 'upstream.timeoutMs'),
+      profile: nullableStr(upstream, 'profile', 'upstream.profile'),
+    }),
+    recording: Object.freeze({ rewriteAccountId: recording.rewriteAccountId }),
+    matching: checkMatching(raw.matching),
     host: str(raw, 'host'),
     port: int(raw, 'port', 0, 65535),
     region,
@@ -100,4 +128,46 @@ export function checkConfig(raw: Raw): Config {
       webhookUrl: webhookUrl as string | null,
     }),
   })
+}
+
+function nullableStr(raw: Raw, field: string, path: string): string | null {
+  return raw[field] === null || raw[field] === undefined ? null : str(raw, field, path)
+}
+
+/** A cassette name stays inside the cassettes folder; anything that looks like a path is used as one. */
+const CASSETTE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/
+function resolveCassette(value: string, cassettesDir: string): string {
+  const looksLikePath = value.includes('/') || value.includes(path.sep) || value.endsWith('.sqlite')
+  if (looksLikePath) return path.resolve(value)
+  if (!CASSETTE_NAME.test(value) || value.includes('..')) {
+    throw new ConfigError('cassette', `name must be letters, digits, '.', '_' or '-' (or a path to a .sqlite file), got ${JSON.stringify(value)}`)
+  }
+  return path.join(cassettesDir, `${value}.sqlite`)
+}
+
+function checkMatching(value: unknown): Readonly<Record<string, MatchRule>> {
+  if (value === undefined || value === null) return Object.freeze({})
+  if (!isObject(value)) throw new ConfigError('matching', 'must be an object of operation name → {ignore, patterns}')
+  const out: Record<string, MatchRule> = {}
+  for (const [op, rule] of Object.entries(value)) {
+    const where = `matching.${op}`
+    if (op !== '*' && !Object.hasOwn(model.operations, op)) throw new ConfigError(where, 'is not an IVS operation (or *)')
+    if (!isObject(rule)) throw new ConfigError(where, 'must be an object {ignore, patterns}')
+    const ignore = rule.ignore ?? []
+    if (!Array.isArray(ignore) || !ignore.every((f) => typeof f === 'string' && f !== '')) {
+      throw new ConfigError(`${where}.ignore`, 'must be a list of field paths')
+    }
+    const patterns = rule.patterns ?? {}
+    if (!isObject(patterns)) throw new ConfigError(`${where}.patterns`, 'must map field paths to regular expressions')
+    for (const [field, re] of Object.entries(patterns)) {
+      if (typeof re !== 'string') throw new ConfigError(`${where}.patterns.${field}`, 'must be a regular expression string')
+      try {
+        new RegExp(re, 'u')
+      } catch (err) {
+        throw new ConfigError(`${where}.patterns.${field}`, `is not a valid regular expression: ${(err as Error).message}`)
+      }
+    }
+    out[op] = Object.freeze({ ignore: Object.freeze([...ignore] as string[]), patterns: Object.freeze({ ...patterns } as Record<string, string>) })
+  }
+  return Object.freeze(out)
 }

@@ -6,6 +6,22 @@ export type AuthMode = 'sigv4' | 'off'
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent'
 export const logLevels: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent']
 
+/**
+ * Where answers come from: `simulate` (the simulator only), `replay` (the cassette only; a miss is an
+ * error), `hybrid` (the cassette, then the simulator), `record` (real IVS, recorded), `record-missing`
+ * (the cassette, then real IVS, recorded).
+ */
+export type Mode = 'simulate' | 'replay' | 'hybrid' | 'record' | 'record-missing'
+export const modes: readonly Mode[] = ['simulate', 'replay', 'hybrid', 'record', 'record-missing']
+
+/** Per-operation matching rules (`*` applies to every operation). */
+export interface MatchRule {
+  /** Body fields that never matter, as dotted paths (`tags.build`, `name`). */
+  readonly ignore: readonly string[]
+  /** Body fields matched by a regular expression instead of by value (`name`: `^test-\\d+$`). */
+  readonly patterns: Readonly<Record<string, string>>
+}
+
 export interface Config {
   readonly host: string
   /** 0 asks the OS for a free port. */
@@ -22,6 +38,28 @@ export interface Config {
   readonly seed: number | null
   readonly control: { readonly enabled: boolean }
   readonly events: { readonly maxEvents: number; readonly webhookUrl: string | null }
+  /** Resolved: `hybrid` when a cassette is given and no mode, else `simulate`. */
+  readonly mode: Mode
+  /** Absolute path of the cassette file, or null. */
+  readonly cassette: string | null
+  /** Where cassette names resolve: `<cassettesDir>/<name>.sqlite`. */
+  readonly cassettesDir: string
+  /** A SQLite file that keeps the simulator's state across restarts, or null. */
+  readonly state: string | null
+  readonly upstream: {
+    /** Default: `https://ivs.<region>.amazonaws.com`, the region taken from the client's signature. */
+    readonly url: string | null
+    /** A PEM file of extra CAs to trust for the upstream (a private or test CA). */
+    readonly caFile: string | null
+    readonly timeoutMs: number
+    /** The shared-config profile for the real credentials (default: the AWS default chain). */
+    readonly profile: string | null
+  }
+  readonly recording: {
+    /** Rewrite the real account id to the local one in every recorded ARN (and back when forwarding). */
+    readonly rewriteAccountId: boolean
+  }
+  readonly matching: Readonly<Record<string, MatchRule>>
 }
 
 /** A bad configuration value: the message names the field, and the CLI exits with code 2. */

@@ -28,6 +28,9 @@ const envSettings: readonly [string, string, (text: string) => unknown][] = [
   ['IVS_REPLAY_MAX_SKEW_SECONDS', 'maxSkewSeconds', Number],
   ['IVS_REPLAY_LOG_LEVEL', 'logLevel', String],
   ['IVS_REPLAY_SEED', 'seed', Number],
+  ['IVS_REPLAY_MODE', 'mode', String],
+  ['IVS_REPLAY_CASSETTE', 'cassette', String],
+  ['IVS_REPLAY_STATE', 'state', String],
 ]
 
 function readJson(file: string, what: string): Raw {

@@ -1,0 +1,400 @@
+import { mkdir, open as openFile, stat } from 'node:fs/promises'
+import path from 'node:path'
+import sqlite3 from 'sqlite3'
+import { Kysely, sql, type Insertable, type Selectable, type Transaction } from 'kysely'
+import { CassetteError } from './cassette-error.js'
+import type { CassetteDatabase, InteractionsTable } from './db/cassette-schema.js'
+import { migrateCassette } from './db/migrate-cassette.js'
+import { openSqlite3 } from './db/open-sqlite3.js'
+import { Sqlite3Dialect } from './db/sqlite3-dialect.js'
+
+export interface RecordedRequest {
+  method: string
+  path: string
+  query: Record<string, string[]>
+  headers: Record<string, string>
+  body: Buffer
+}
+
+export interface RecordedResponse {
+  status: number
+  headers: Record<string, string>
+  body: Buffer
+}
+
+export interface NewInteraction {
+  operation: string
+  /** Request identity hash, computed by the matcher; stored as given. */
+  identity: string
+  request: RecordedRequest
+  response: RecordedResponse
+  /** ISO-8601; defaults to now. */
+  recordedAt?: string
+}
+
+export interface Interaction extends NewInteraction {
+  id: number
+  /** 0, 1, 2… rank among the interactions with the same identity, in id (recording) order. */
+  seq: number
+  recordedAt: string
+  /** When it was last replayed (see `markUsed`), null if never. */
+  usedAt: string | null
+}
+
+export interface CassetteStoreOptions {
+  /** Open without write access: no migration, no WAL checkpoint; writes fail. Default false. */
+  readonly readOnly?: boolean
+  /** Create the file (and its folders) when missing. Default true unless `readOnly`. */
+  readonly create?: boolean
+}
+
+/** How long a statement waits for another process's lock before failing with SQLITE_BUSY. */
+const BUSY_TIMEOUT_MS = 5000
+/** Ids per `IN (…)` list; SQLite allows 32766 bound parameters per statement. */
+const ID_CHUNK = 10_000
+/** Rows per multi-row INSERT (13 parameters each). */
+const INSERT_CHUNK = 500
+
+/**
+ * A cassette: one SQLite file holding recorded interactions, cassette metadata and (optionally)
+ * the simulator's state. Every write is one committed transaction before its promise resolves.
+ *
+ * ```ts
+ * const store = await CassetteStore.open('cassettes/demo.cassette')
+ * const saved = await store.append({ operation: 'GetChannel', identity, request, response })
+ * const index = await store.all()
+ * await store.close()
+ * ```
+ */
+export class CassetteStore {
+  /** Absolute path of the cassette file. */
+  readonly file: string
+  readonly readOnly: boolean
+  readonly #db: Kysely<CassetteDatabase>
+  readonly #inFlight = new Set<Promise<unknown>>()
+  #closed = false
+
+  private constructor(file: string, db: Kysely<CassetteDatabase>, readOnly: boolean) {
+    this.file = file
+    this.#db = db
+    this.readOnly = readOnly
+  }
+
+  /**
+   * Opens (and by default creates) a cassette and brings its schema up to date. New files and
+   * folders are private to the user (0600 / 0700). Refuses, with a `CassetteError` naming the file,
+   * a file that is not SQLite, is corrupt, is another program's database, or was written by a newer
+   * ivs-replay (a migration this code does not know).
+   */
+  static async open(file: string, opts: CassetteStoreOptions = {}): Promise<CassetteStore> {
+    const abs = path.resolve(file)
+    const readOnly = opts.readOnly ?? false
+    const create = opts.create ?? !readOnly
+    if (readOnly && create) throw new CassetteError(abs, 'cannot be created by a read-only open')
+    await ensureFile(abs, create)
+
+    let handle: sqlite3.Database
+    try {
+      handle = await openSqlite3(abs, readOnly ? sqlite3.OPEN_READONLY : sqlite3.OPEN_READWRITE)
+    } catch (e) {
+      throw new CassetteError(abs, `cannot be opened: ${describe(e)}`, { cause: e })
+    }
+    const db = new Kysely<CassetteDatabase>({ dialect: new Sqlite3Dialect({ database: handle }) })
+    try {
+      await configure(db, readOnly)
+      await migrateCassette(db, abs, { readOnly })
+    } catch (e) {
+      await db.destroy().catch(() => undefined)
+      if (e instanceof CassetteError) throw e
+      throw new CassetteError(abs, `cannot be opened: ${describe(e)}`, { cause: e })
+    }
+    return new CassetteStore(abs, db, readOnly)
+  }
+
+  /**
+   * Records one interaction in its own transaction: seq is the next rank for its identity. Calls
+   * may overlap; they are serialised, so seq never repeats or interleaves. Resolves after COMMIT.
+   */
+  append(item: NewInteraction): Promise<Interaction> {
+    return this.#run('append', () =>
+      this.#db.transaction().execute(async (trx) => {
+        const recordedAt = item.recordedAt ?? new Date().toISOString()
+        const seq = await nextSeq(trx, item.identity)
+        const result = await trx.insertInto('interactions').values(toRow(item, seq, recordedAt)).executeTakeFirstOrThrow()
+        if (result.insertId === undefined) throw new Error('SQLite reported no id for the inserted interaction')
+        return { ...item, id: Number(result.insertId), seq, recordedAt, usedAt: null }
+      }))
+  }
+
+  /** Every interaction, ordered by id, in one query (meant for building an in-memory index). */
+  all(): Promise<Interaction[]> {
+    return this.#run('all', async () => {
+      const rows = await this.#db.selectFrom('interactions').selectAll().orderBy('id').execute()
+      return rows.map(fromRow)
+    })
+  }
+
+  /** Stamps `used_at` (default now) on the given interactions, in one transaction. */
+  markUsed(ids: readonly number[], at: string = new Date().toISOString()): Promise<void> {
+    if (ids.length === 0) return this.#run('markUsed', async () => undefined)
+    const unique = [...new Set(ids)]
+    return this.#run('markUsed', () =>
+      this.#db.transaction().execute(async (trx) => {
+        for (const chunk of chunks(unique, ID_CHUNK)) {
+          await trx.updateTable('interactions').set({ used_at: at }).where('id', 'in', chunk).execute()
+        }
+      }))
+  }
+
+  /**
+   * Deletes every interaction whose id is not in `keepIds`, in one transaction, and renumbers seq
+   * so each identity's survivors are again 0, 1, 2… in id order. Returns how many were deleted.
+   */
+  prune(keepIds: ReadonlySet<number>): Promise<number> {
+    return this.#run('prune', () =>
+      this.#db.transaction().execute(async (trx) => {
+        const ids = await trx.selectFrom('interactions').select('id').execute()
+        const doomed = ids.map((r) => r.id).filter((id) => !keepIds.has(id))
+        for (const chunk of chunks(doomed, ID_CHUNK)) {
+          await trx.deleteFrom('interactions').where('id', 'in', chunk).execute()
+        }
+        if (doomed.length > 0) await renumberSeq(trx)
+        return doomed.length
+      }))
+  }
+
+  /** Deletes every interaction never replayed (`usedAt` null), like `prune`. Returns the count. */
+  deleteUnused(): Promise<number> {
+    return this.#run('deleteUnused', () =>
+      this.#db.transaction().execute(async (trx) => {
+        const result = await trx.deleteFrom('interactions').where('used_at', 'is', null).executeTakeFirst()
+        const deleted = Number(result.numDeletedRows)
+        if (deleted > 0) await renumberSeq(trx)
+        return deleted
+      }))
+  }
+
+  /**
+   * Replaces all interactions with `items` (an import), in one transaction: either the whole new
+   * set is stored or the old one is kept. seq is recomputed from the order of `items`. Ids keep
+   * growing (AUTOINCREMENT), so an id from before the import never names an imported interaction.
+   */
+  replaceAll(items: readonly NewInteraction[]): Promise<void> {
+    return this.#run('replaceAll', () =>
+      this.#db.transaction().execute(async (trx) => {
+        await trx.deleteFrom('interactions').execute()
+        const nextSeqOf = new Map<string, number>()
+        const now = new Date().toISOString()
+        const rows = items.map((item) => {
+          const seq = nextSeqOf.get(item.identity) ?? 0
+          nextSeqOf.set(item.identity, seq + 1)
+          return toRow(item, seq, item.recordedAt ?? now)
+        })
+        for (const chunk of chunks(rows, INSERT_CHUNK)) {
+          await trx.insertInto('interactions').values(chunk).execute()
+        }
+      }))
+  }
+
+  getMeta(key: string): Promise<string | undefined> {
+    return this.#run('getMeta', async () => {
+      const row = await this.#db.selectFrom('meta').select('value').where('key', '=', key).executeTakeFirst()
+      return row?.value
+    })
+  }
+
+  setMeta(key: string, value: string): Promise<void> {
+    return this.#run('setMeta', async () => {
+      await this.#db.insertInto('meta').values({ key, value })
+        .onConflict((oc) => oc.column('key').doUpdateSet({ value })).execute()
+    })
+  }
+
+  /** The value last saved under `key` (parsed JSON), or undefined. */
+  loadState(key: string): Promise<unknown | undefined> {
+    return this.#run('loadState', async () => {
+      const row = await this.#db.selectFrom('simulator_state').select('value').where('key', '=', key).executeTakeFirst()
+      return row === undefined ? undefined : (JSON.parse(row.value) as unknown)
+    })
+  }
+
+  /** Saves `value` as JSON under `key`, replacing what was there. */
+  saveState(key: string, value: unknown): Promise<void> {
+    return this.#run('saveState', async () => {
+      const json = JSON.stringify(value)
+      if (json === undefined) throw new TypeError(`state ${key} is not JSON-serialisable (${typeof value})`)
+      const updatedAt = new Date().toISOString()
+      await this.#db.insertInto('simulator_state').values({ key, value: json, updated_at: updatedAt })
+        .onConflict((oc) => oc.column('key').doUpdateSet({ value: json, updated_at: updatedAt })).execute()
+    })
+  }
+
+  /** `PRAGMA integrity_check`: `'ok'`, or SQLite's findings one per line. */
+  integrityCheck(): Promise<string> {
+    return this.#run('integrityCheck', async () => {
+      const { rows } = await sql<{ integrity_check: string }>`pragma integrity_check`.execute(this.#db)
+      return rows.map((r) => r.integrity_check).join('\n')
+    })
+  }
+
+  /**
+   * Waits for calls already made, checkpoints the WAL into the main file (so the cassette is one
+   * self-contained file again) and closes. Later calls fail; closing twice is harmless.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    await Promise.allSettled([...this.#inFlight])
+    try {
+      if (!this.readOnly) await sql`pragma wal_checkpoint(TRUNCATE)`.execute(this.#db)
+    } catch (e) {
+      throw new CassetteError(this.file, `WAL checkpoint on close failed (the data is safe in the -wal file): ${describe(e)}`, { cause: e })
+    } finally {
+      await this.#db.destroy()
+    }
+  }
+
+  /** Runs one operation: refused after close, tracked for close, errors named after the file. */
+  #run<T>(action: string, fn: () => Promise<T>): Promise<T> {
+    if (this.#closed) return Promise.reject(new CassetteError(this.file, `${action} after close()`))
+    let started: Promise<T>
+    try {
+      started = fn()
+    } catch (e) {
+      started = Promise.reject(e)
+    }
+    const p = started.catch((e: unknown) => {
+      if (e instanceof CassetteError) throw e
+      throw new CassetteError(this.file, `${action} failed: ${describe(e)}`, { cause: e })
+    })
+    this.#inFlight.add(p)
+    const forget = () => { this.#inFlight.delete(p) }
+    p.then(forget, forget)
+    return p
+  }
+}
+
+/** Creates the cassette file (0600) and its folders (0700) if allowed and missing. */
+async function ensureFile(file: string, create: boolean): Promise<void> {
+  try {
+    const s = await stat(file)
+    if (!s.isFile()) throw new CassetteError(file, 'is not a regular file')
+    return
+  } catch (e) {
+    if (e instanceof CassetteError) throw e
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new CassetteError(file, `cannot be read: ${describe(e)}`, { cause: e })
+  }
+  if (!create) throw new CassetteError(file, 'does not exist')
+  try {
+    await mkdir(path.dirname(file), { recursive: true, mode: 0o700 })
+    // Created here rather than by SQLite so the mode is ours; SQLite gives the -wal and -shm files
+    // the same mode as the database file.
+    const handle = await openFile(file, 'wx', 0o600)
+    await handle.close()
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return // another process created it first
+    throw new CassetteError(file, `cannot be created: ${describe(e)}`, { cause: e })
+  }
+}
+
+/**
+ * Per-connection settings.
+ *
+ * Durability: in WAL mode a COMMIT has written the transaction's pages to the -wal file with
+ * write(2) before sqlite3_step returns, i.e. before `append` resolves. With synchronous=NORMAL the
+ * WAL is fsync'ed only at checkpoints, but data handed to write(2) sits in the kernel's page cache,
+ * which outlives the process: a SIGKILL, crash or OOM kill of ivs-replay loses nothing committed.
+ * Only an OS crash or power cut can lose the last commits, and even then the file stays consistent
+ * (recovery stops at the last intact commit frame). synchronous=FULL would fsync on every commit to
+ * cover that too.
+ */
+async function configure(db: Kysely<CassetteDatabase>, readOnly: boolean): Promise<void> {
+  await sql`pragma busy_timeout = ${sql.raw(String(BUSY_TIMEOUT_MS))}`.execute(db)
+  // Reading the header here is also what rejects a non-SQLite file (SQLITE_NOTADB).
+  await sql`pragma schema_version`.execute(db)
+  if (!readOnly) {
+    const { rows } = await sql<{ journal_mode: string }>`pragma journal_mode = WAL`.execute(db)
+    const mode = rows[0]?.journal_mode
+    // Should a file system refuse WAL, the rollback journal with FULL is durable on its own.
+    await sql.raw(`pragma synchronous = ${mode === 'wal' ? 'NORMAL' : 'FULL'}`).execute(db)
+  }
+  await sql`pragma foreign_keys = ON`.execute(db)
+}
+
+/** Next seq for `identity`: max + 1 (== count while seq is dense), served by the (identity, seq) index. */
+async function nextSeq(trx: Transaction<CassetteDatabase>, identity: string): Promise<number> {
+  const row = await trx.selectFrom('interactions')
+    .select((eb) => eb.fn.max('seq').as('max'))
+    .where('identity', '=', identity)
+    .executeTakeFirst()
+  const max = row?.max
+  return max === null || max === undefined ? 0 : Number(max) + 1
+}
+
+/**
+ * Restores "seq = rank by id within the identity" after deletions. Rows that need a new seq are
+ * first moved to negative numbers, so the unique (identity, seq) index never sees a transient clash.
+ */
+async function renumberSeq(trx: Transaction<CassetteDatabase>): Promise<void> {
+  await sql`
+    update interactions set seq = -1 - seq
+    where id in (
+      select id from (
+        select id, seq, row_number() over (partition by identity order by id) - 1 as rank from interactions
+      ) where seq <> rank
+    )`.execute(trx)
+  await sql`
+    update interactions set seq = ranked.rank
+    from (select id, row_number() over (partition by identity order by id) - 1 as rank from interactions) as ranked
+    where ranked.id = interactions.id and interactions.seq < 0`.execute(trx)
+}
+
+function toRow(item: NewInteraction, seq: number, recordedAt: string): Insertable<InteractionsTable> {
+  const { request, response } = item
+  return {
+    operation: item.operation,
+    identity: item.identity,
+    seq,
+    request_method: request.method,
+    request_path: request.path,
+    request_query: JSON.stringify(request.query),
+    request_headers: JSON.stringify(request.headers),
+    request_body: request.body,
+    response_status: response.status,
+    response_headers: JSON.stringify(response.headers),
+    response_body: response.body,
+    recorded_at: recordedAt,
+    used_at: null,
+  }
+}
+
+function fromRow(row: Selectable<InteractionsTable>): Interaction {
+  return {
+    id: row.id,
+    operation: row.operation,
+    identity: row.identity,
+    seq: row.seq,
+    request: {
+      method: row.request_method,
+      path: row.request_path,
+      query: JSON.parse(row.request_query) as Record<string, string[]>,
+      headers: JSON.parse(row.request_headers) as Record<string, string>,
+      body: row.request_body,
+    },
+    response: {
+      status: row.response_status,
+      headers: JSON.parse(row.response_headers) as Record<string, string>,
+      body: row.response_body,
+    },
+    recordedAt: row.recorded_at,
+    usedAt: row.used_at,
+  }
+}
+
+function* chunks<T>(items: readonly T[], size: number): Generator<T[]> {
+  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size)
+}
+
+function describe(e: unknown): string {
+  return e instanceof Error ? e.message : String(e)
+}

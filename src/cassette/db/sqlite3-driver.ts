@@ -1,0 +1,90 @@
+import type sqlite3 from 'sqlite3'
+import {
+  CompiledQuery, IdentifierNode, RawNode, createQueryId,
+  type DatabaseConnection, type Driver, type QueryCompiler,
+} from 'kysely'
+import { Mutex } from './mutex.js'
+import { Sqlite3Connection } from './sqlite3-connection.js'
+import type { Sqlite3DialectConfig } from './sqlite3-dialect-config.js'
+
+/**
+ * kysely Driver over ONE sqlite3 connection. Like kysely's own SqliteDriver, every query and every
+ * transaction holds a FIFO mutex, so a transaction never interleaves with other statements of this
+ * process.
+ */
+export class Sqlite3Driver implements Driver {
+  readonly #config: Sqlite3DialectConfig
+  readonly #mutex = new Mutex()
+  #db?: sqlite3.Database
+  #connection?: Sqlite3Connection
+
+  constructor(config: Sqlite3DialectConfig) {
+    this.#config = config
+  }
+
+  async init(): Promise<void> {
+    const d = this.#config.database
+    this.#db = typeof d === 'function' ? await d() : d
+    this.#connection = new Sqlite3Connection(this.#db)
+    await this.#config.onCreateConnection?.(this.#connection)
+  }
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    await this.#mutex.lock()
+    if (!this.#connection) {
+      this.#mutex.unlock()
+      throw new Error('sqlite3 driver used before init() or after destroy()')
+    }
+    return this.#connection
+  }
+
+  async releaseConnection(): Promise<void> {
+    this.#mutex.unlock()
+  }
+
+  // BEGIN IMMEDIATE takes the write lock up front. A deferred BEGIN that reads and then writes can
+  // fail with SQLITE_BUSY (busy_timeout does not apply to a lock upgrade) if another process wrote
+  // to the same file in between.
+  async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'))
+  }
+
+  async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('commit'))
+  }
+
+  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('rollback'))
+  }
+
+  async savepoint(connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']): Promise<void> {
+    await savepointCommand(connection, 'savepoint', name, compile)
+  }
+
+  async rollbackToSavepoint(connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']): Promise<void> {
+    await savepointCommand(connection, 'rollback to', name, compile)
+  }
+
+  async releaseSavepoint(connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']): Promise<void> {
+    await savepointCommand(connection, 'release', name, compile)
+  }
+
+  /** Waits for queries already queued on the connection, then closes the handle. */
+  async destroy(): Promise<void> {
+    const db = this.#db
+    if (!db) return
+    await this.#mutex.lock()
+    this.#db = undefined
+    this.#connection = undefined
+    try {
+      await new Promise<void>((resolve, reject) => db.close((err) => (err ? reject(err) : resolve())))
+    } finally {
+      this.#mutex.unlock()
+    }
+  }
+}
+
+function savepointCommand(connection: DatabaseConnection, command: string, name: string, compile: QueryCompiler['compileQuery']) {
+  const node = RawNode.createWithChildren([RawNode.createWithSql(`${command} `), IdentifierNode.create(name)])
+  return connection.executeQuery(compile(node, createQueryId()))
+}

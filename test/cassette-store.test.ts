@@ -1,0 +1,401 @@
+import { spawn } from 'node:child_process'
+import { existsSync, openSync, readFileSync, statSync, writeFileSync, writeSync, closeSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { FileMigrationProvider, Kysely, Migrator, sql, type Generated } from 'kysely'
+import { promises as fsp } from 'node:fs'
+import t from 'tap'
+import { CassetteError } from '../src/cassette/cassette-error.js'
+import { CassetteStore, type NewInteraction } from '../src/cassette/cassette-store.js'
+import { migrationFolder } from '../src/cassette/db/migrate-cassette.js'
+import { openSqlite3 } from '../src/cassette/db/open-sqlite3.js'
+import { Sqlite3Dialect } from '../src/cassette/db/sqlite3-dialect.js'
+
+const MIGRATION = '2026_11_26_0001_interactions'
+const storeModule = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'src', 'cassette', 'cassette-store.ts')
+
+function interaction(identity: string, n: number, body: Buffer = Buffer.from(`response ${n}`)): NewInteraction {
+  return {
+    operation: 'GetChannel',
+    identity,
+    request: { method: 'POST', path: '/GetChannel', query: { n: [String(n)] }, headers: { 'content-type': 'application/json' }, body: Buffer.from(`{"n":${n}}`) },
+    response: { status: 200, headers: { 'x-amzn-requestid': `req-${n}` }, body },
+  }
+}
+
+/** Runs SQL on the file through a plain sqlite3 handle, outside the store. */
+async function rawQuery<R>(file: string, query: string, params: unknown[] = []): Promise<R[]> {
+  const db = await openSqlite3(file)
+  try {
+    return await new Promise<R[]>((resolve, reject) => db.all<R>(query, params, (err, rows) => (err ? reject(err) : resolve(rows))))
+  } finally {
+    await new Promise<void>((resolve) => db.close(() => resolve()))
+  }
+}
+
+const mode = (p: string) => statSync(p).mode & 0o777
+
+t.test('open creates private folders and file, WAL mode; missing file without create is refused', async (t) => {
+  const dir = t.testdir()
+  const file = path.join(dir, 'a', 'b', 'x.cassette')
+  const store = await CassetteStore.open(file)
+  t.equal(store.file, file)
+  t.equal(mode(path.join(dir, 'a')), 0o700)
+  t.equal(mode(path.join(dir, 'a', 'b')), 0o700)
+  t.equal(mode(file), 0o600)
+  await store.append(interaction('h', 0))
+  t.ok(existsSync(`${file}-wal`), 'WAL file exists while open')
+  t.equal(mode(`${file}-wal`), 0o600, 'the WAL is private too')
+  await store.close()
+  t.equal(statSync(`${file}-wal`, { throwIfNoEntry: false })?.size ?? 0, 0, 'close checkpoints the WAL')
+  const [{ journal_mode }] = await rawQuery<{ journal_mode: string }>(file, 'pragma journal_mode')
+  t.equal(journal_mode, 'wal')
+
+  const missing = path.join(dir, 'nope', 'y.cassette')
+  await t.rejects(CassetteStore.open(missing, { create: false }), { name: 'CassetteError', file: missing, message: /does not exist/ })
+  await t.rejects(CassetteStore.open(missing, { readOnly: true }), { name: 'CassetteError', message: /does not exist/ })
+  t.notOk(existsSync(path.join(dir, 'nope')), 'nothing created')
+})
+
+t.test('migration is applied once; reopening changes nothing', async (t) => {
+  const file = path.join(t.testdir(), 'm.cassette')
+  await (await CassetteStore.open(file)).close()
+  const history = await rawQuery<{ name: string; timestamp: string }>(file, 'select name, timestamp from kysely_migration')
+  t.same(history.map((r) => r.name), [MIGRATION])
+  const tables = await rawQuery<{ name: string }>(file, "select name from sqlite_master where type in ('table','index') and name not like 'sqlite_%' order by name")
+  t.same(tables.map((r) => r.name), ['interactions', 'interactions_identity_seq', 'kysely_migration', 'kysely_migration_lock', 'meta', 'simulator_state'])
+  const [{ schema_version: before }] = await rawQuery<{ schema_version: number }>(file, 'pragma schema_version')
+
+  await (await CassetteStore.open(file)).close()
+  t.same(await rawQuery(file, 'select name, timestamp from kysely_migration'), history)
+  const [{ schema_version: after }] = await rawQuery<{ schema_version: number }>(file, 'pragma schema_version')
+  t.equal(after, before, 'schema untouched by a second open')
+})
+
+t.test('append + all round-trip, bodies byte for byte', async (t) => {
+  const file = path.join(t.testdir(), 'r.cassette')
+  const store = await CassetteStore.open(file)
+  const everyByte = Buffer.from(Array.from({ length: 256 }, (_, i) => i))
+  const big = Buffer.alloc(1 << 20)
+  for (let i = 0; i < big.length; i++) big[i] = (i * 7919) & 0xff
+  const inputs: NewInteraction[] = [
+    { ...interaction('a', 0, everyByte), request: { method: 'PUT', path: '/TagResource/arn%3Aaws', query: { k: ['1', 'two'], e: [''] }, headers: { 'x-é': 'ü ✓' }, body: Buffer.alloc(0) } },
+    interaction('b', 1, Buffer.alloc(0)),
+    { ...interaction('a', 2, big), recordedAt: '2026-01-02T03:04:05.000Z' },
+  ]
+  const appended = []
+  for (const i of inputs) appended.push(await store.append(i))
+  t.same(appended.map((a) => [a.id, a.seq, a.usedAt]), [[1, 0, null], [2, 0, null], [3, 1, null]])
+  t.equal(appended[2]!.recordedAt, '2026-01-02T03:04:05.000Z')
+  t.match(appended[0]!.recordedAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/)
+  await store.close()
+
+  const reopened = await CassetteStore.open(file)
+  t.teardown(() => reopened.close())
+  const all = await reopened.all()
+  t.same(all, appended, 'all() returns exactly what append() returned')
+  for (const [k, a] of all.entries()) {
+    t.ok(Buffer.isBuffer(a.response.body) && a.response.body.equals(inputs[k]!.response.body), `response body ${k} byte-exact`)
+    t.ok(a.request.body.equals(inputs[k]!.request.body), `request body ${k} byte-exact`)
+  }
+  t.same(all[0]!.request, inputs[0]!.request)
+})
+
+t.test('200 concurrent appends over 5 identities get distinct, ordered seqs', async (t) => {
+  const store = await CassetteStore.open(path.join(t.testdir(), 'c.cassette'))
+  t.teardown(() => store.close())
+  const results = await Promise.all(Array.from({ length: 200 }, (_, n) => store.append(interaction(`id-${n % 5}`, n))))
+  const all = await store.all()
+  t.equal(all.length, 200)
+  t.same(all, [...results].sort((x, y) => x.id - y.id))
+  for (let k = 0; k < 5; k++) {
+    const mine = all.filter((a) => a.identity === `id-${k}`)
+    t.same(mine.map((a) => a.seq), Array.from({ length: 40 }, (_, i) => i), `id-${k}: seq 0..39 in id order`)
+  }
+  // calls were served in the order they were made
+  t.same(results.map((r) => r.id), Array.from({ length: 200 }, (_, i) => i + 1))
+})
+
+t.test('markUsed, prune and deleteUnused; seq is renumbered densely', async (t) => {
+  const store = await CassetteStore.open(path.join(t.testdir(), 'p.cassette'))
+  t.teardown(() => store.close())
+  for (let n = 0; n < 12; n++) await store.append(interaction(`id-${n % 3}`, n)) // ids 1..12, id-0: 1,4,7,10
+  await store.markUsed([1, 7, 7, 8, 12], '2026-11-26T00:00:00.000Z')
+  await store.markUsed([])
+  let all = await store.all()
+  t.same(all.filter((a) => a.usedAt !== null).map((a) => a.id), [1, 7, 8, 12])
+  t.equal(all[0]!.usedAt, '2026-11-26T00:00:00.000Z')
+
+  t.equal(await store.prune(new Set([1, 2, 3, 7, 8, 10, 12])), 5) // drops 4, 5, 6, 9, 11
+  all = await store.all()
+  t.same(all.map((a) => [a.id, a.identity, a.seq]), [
+    [1, 'id-0', 0], [2, 'id-1', 0], [3, 'id-2', 0], [7, 'id-0', 1], [8, 'id-1', 1], [10, 'id-0', 2], [12, 'id-2', 1],
+  ])
+  t.equal(await store.prune(new Set(all.map((a) => a.id))), 0, 'keeping everything deletes nothing')
+
+  t.equal(await store.deleteUnused(), 3) // 2, 3, 10
+  all = await store.all()
+  t.same(all.map((a) => [a.id, a.identity, a.seq]), [[1, 'id-0', 0], [7, 'id-0', 1], [8, 'id-1', 0], [12, 'id-2', 0]])
+  const next = await store.append(interaction('id-0', 99))
+  t.same([next.id, next.seq], [13, 2], 'ids never reused, seq continues after the survivors')
+  t.equal(await store.integrityCheck(), 'ok')
+})
+
+t.test('replaceAll swaps the whole set atomically', async (t) => {
+  const store = await CassetteStore.open(path.join(t.testdir(), 'i.cassette'))
+  t.teardown(() => store.close())
+  await store.append(interaction('old', 0))
+  await store.append(interaction('old', 1))
+  const items = Array.from({ length: 1200 }, (_, n) => ({ ...interaction(`h${n % 2}`, n), recordedAt: `2025-01-01T00:00:00.${String(n % 1000).padStart(3, '0')}Z` }))
+  await store.replaceAll(items)
+  let all = await store.all()
+  t.equal(all.length, 1200)
+  t.ok(all.every((a) => a.id > 2), 'new ids')
+  t.same(all.slice(0, 4).map((a) => [a.identity, a.seq]), [['h0', 0], ['h1', 0], ['h0', 1], ['h1', 1]])
+  t.equal(all[1199]!.seq, 599)
+  t.equal(all[5]!.recordedAt, '2025-01-01T00:00:00.005Z')
+  t.same(all[7]!.request, items[7]!.request)
+
+  // a bad item half-way: nothing of the import is kept, the previous set stays
+  const bad = [interaction('x', 0), { ...interaction('x', 1), response: { status: 200, headers: {}, body: 'not a buffer' as unknown as Buffer } }]
+  await t.rejects(store.replaceAll(bad), { name: 'CassetteError', message: /replaceAll failed/ })
+  all = await store.all()
+  t.equal(all.length, 1200, 'old set intact after a failed import')
+  await store.replaceAll([])
+  t.same(await store.all(), [])
+})
+
+t.test('meta and simulator state persist across reopen', async (t) => {
+  const file = path.join(t.testdir(), 's.cassette')
+  const store = await CassetteStore.open(file)
+  t.equal(await store.getMeta('created_by'), undefined)
+  await store.setMeta('created_by', 'ivs-replay 0.1.0')
+  await store.setMeta('account', '123456789012')
+  await store.setMeta('account', '000000000000')
+  t.equal(await store.loadState('channels'), undefined)
+  const state = { channels: [{ arn: 'arn:aws:ivs:us-west-2:1:channel/abc', tags: { a: 'b' } }], n: 3, ok: true, none: null }
+  await store.saveState('channels', state)
+  await store.saveState('counter', 1)
+  await store.saveState('counter', 2)
+  await t.rejects(store.saveState('bad', undefined), { name: 'CassetteError', message: /not JSON-serialisable/ })
+  await store.close()
+
+  const again = await CassetteStore.open(file)
+  t.teardown(() => again.close())
+  t.equal(await again.getMeta('created_by'), 'ivs-replay 0.1.0')
+  t.equal(await again.getMeta('account'), '000000000000')
+  t.same(await again.loadState('channels'), state)
+  t.equal(await again.loadState('counter'), 2)
+  t.equal(await again.loadState('bad'), undefined)
+})
+
+t.test('a cassette from a newer schema is refused without migrating', async (t) => {
+  const file = path.join(t.testdir(), 'n.cassette')
+  await (await CassetteStore.open(file)).close()
+  const db = await openSqlite3(file)
+  await new Promise<void>((resolve, reject) =>
+    db.run("insert into kysely_migration (name, timestamp) values ('2099_01_01_0001_holograms', '2099-01-01T00:00:00.000Z')", (err) => (err ? reject(err) : resolve())))
+  await new Promise<void>((resolve) => db.close(() => resolve()))
+
+  const err = await CassetteStore.open(file).then(() => undefined, (e: unknown) => e)
+  t.ok(err instanceof CassetteError)
+  t.match((err as Error).message, file)
+  t.match((err as Error).message, /newer ivs-replay/)
+  t.match((err as Error).message, /2099_01_01_0001_holograms/)
+  await t.rejects(CassetteStore.open(file, { readOnly: true }), { message: /2099_01_01_0001_holograms/ })
+  t.same((await rawQuery<{ name: string }>(file, 'select name from kysely_migration order by name')).map((r) => r.name),
+    [MIGRATION, '2099_01_01_0001_holograms'], 'history untouched')
+})
+
+t.test('garbage, foreign and corrupt files give clear errors', async (t) => {
+  const dir = t.testdir({ 'garbage.cassette': 'this is not a database, just text\n'.repeat(200), 'folder.cassette': {}, 'empty.cassette': '' })
+  // An empty file (e.g. left by a process killed right after creating it) is a valid, empty cassette.
+  const empty = await CassetteStore.open(path.join(dir, 'empty.cassette'))
+  t.same(await empty.all(), [])
+  await empty.close()
+  const garbage = path.join(dir, 'garbage.cassette')
+  await t.rejects(CassetteStore.open(garbage), { name: 'CassetteError', file: garbage, message: /garbage\.cassette: cannot be opened: .*not a database/ })
+  await t.rejects(CassetteStore.open(garbage, { readOnly: true }), { name: 'CassetteError', message: /not a database/ })
+  t.equal(readFileSync(garbage, 'utf8').slice(0, 12), 'this is not ', 'garbage file left as it was')
+  await t.rejects(CassetteStore.open(path.join(dir, 'folder.cassette')), { name: 'CassetteError', message: /not a regular file/ })
+
+  const foreign = path.join(dir, 'foreign.db')
+  await rawQuery(foreign, 'create table customers (id integer primary key)')
+  await t.rejects(CassetteStore.open(foreign), { name: 'CassetteError', message: /not an ivs-replay cassette.*customers/ })
+
+  // A real cassette with its pages overwritten behind the header: SQLite must report it, not crash.
+  const corrupt = path.join(dir, 'corrupt.cassette')
+  const store = await CassetteStore.open(corrupt)
+  await store.replaceAll(Array.from({ length: 200 }, (_, n) => interaction(`h${n}`, n, Buffer.alloc(3000, n))))
+  await store.close()
+  const fd = openSync(corrupt, 'r+')
+  const size = statSync(corrupt).size
+  for (let off = 4096; off < size; off += 4096 * 3) writeSync(fd, Buffer.alloc(4096, 0xa5), 0, 4096, off)
+  closeSync(fd)
+  let reported = ''
+  try {
+    const damaged = await CassetteStore.open(corrupt)
+    try {
+      reported = await damaged.integrityCheck()
+      await damaged.all()
+    } catch (e) {
+      reported ||= String(e)
+      t.type(e, CassetteError)
+      t.match((e as Error).message, corrupt)
+    } finally {
+      await damaged.close().catch(() => undefined)
+    }
+  } catch (e) {
+    t.type(e, CassetteError)
+    t.match((e as Error).message, corrupt)
+    reported = (e as Error).message
+  }
+  t.not(reported, 'ok', `corruption reported: ${reported.split('\n')[0]}`)
+})
+
+t.test('read-only open reads but never writes', async (t) => {
+  const file = path.join(t.testdir(), 'ro.cassette')
+  const rw = await CassetteStore.open(file)
+  await rw.append(interaction('h', 1))
+  await rw.close()
+  const ro = await CassetteStore.open(file, { readOnly: true })
+  t.teardown(() => ro.close())
+  t.equal(ro.readOnly, true)
+  t.equal((await ro.all()).length, 1)
+  await t.rejects(ro.append(interaction('h', 2)), { name: 'CassetteError', message: /append failed: .*readonly/i })
+  await t.rejects(CassetteStore.open(file, { readOnly: true, create: true }), { name: 'CassetteError' })
+})
+
+t.test('close waits for calls in flight, then refuses new ones', async (t) => {
+  const file = path.join(t.testdir(), 'cl.cassette')
+  const store = await CassetteStore.open(file)
+  const pending = Array.from({ length: 50 }, (_, n) => store.append(interaction('h', n)))
+  await store.close()
+  t.equal((await Promise.all(pending)).length, 50)
+  await t.rejects(store.all(), { name: 'CassetteError', message: /all after close/ })
+  await store.close()
+  const again = await CassetteStore.open(file)
+  t.teardown(() => again.close())
+  t.equal((await again.all()).length, 50)
+})
+
+t.test('every append that resolved survives SIGKILL of the process', async (t) => {
+  const dir = t.testdir()
+  const file = path.join(dir, 'k.cassette')
+  const script = path.join(dir, 'child.mts')
+  writeFileSync(script, `
+    const { CassetteStore } = await import(${JSON.stringify(storeModule)})
+    const store = await CassetteStore.open(process.argv[2])
+    const body = Buffer.alloc(6000, 0x5a)
+    for (let n = 0; ; n++) {
+      const saved = await store.append({
+        operation: 'CreateChannel', identity: 'h' + (n % 7),
+        request: { method: 'POST', path: '/CreateChannel', query: {}, headers: {}, body: Buffer.from(String(n)) },
+        response: { status: 200, headers: {}, body },
+      })
+      process.stdout.write(saved.id + '\\n')
+    }
+  `)
+  const KILL_AFTER = 800
+  const env = { ...process.env }
+  delete env.NODE_OPTIONS // tap's loaders; the child runs under tsx alone
+  const child = spawn(process.execPath, ['--import', 'tsx', script, file], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  let out = ''
+  let stderr = ''
+  child.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
+  const exit = new Promise<NodeJS.Signals | null>((resolve, reject) => {
+    child.on('exit', (_code, signal) => resolve(signal))
+    child.on('error', reject)
+  })
+  let stalled = false
+  const watchdog = setTimeout(() => { stalled = true; child.kill('SIGKILL') }, 20_000)
+  t.teardown(() => { clearTimeout(watchdog); if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL') })
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString()
+    if (out.split('\n').length > KILL_AFTER && child.exitCode === null) child.kill('SIGKILL')
+  })
+  t.equal(await exit, 'SIGKILL', `child was killed (stderr: ${stderr.slice(0, 500)})`)
+  clearTimeout(watchdog)
+  t.notOk(stalled, `child reached ${KILL_AFTER} appends within 20 s (stdout lines: ${out.split('\n').length - 1}, stderr: ${stderr.slice(0, 500)})`)
+
+  const printed = out.split('\n').slice(0, -1).map(Number) // the last piece may be a partial line
+  t.ok(printed.length >= KILL_AFTER, `${printed.length} appends confirmed before the kill`)
+  t.ok((statSync(`${file}-wal`, { throwIfNoEntry: false })?.size ?? 0) > 0, 'killed with commits still in the WAL')
+
+  const store = await CassetteStore.open(file)
+  t.teardown(() => store.close())
+  t.equal(await store.integrityCheck(), 'ok')
+  const ids = new Set((await store.all()).map((a) => a.id))
+  t.ok(ids.size >= printed.length, `${ids.size} stored`)
+  t.same(printed.filter((id) => !ids.has(id)), [], 'every confirmed id is present')
+})
+
+t.test('a failed append rolls back and the store carries on', async (t) => {
+  const store = await CassetteStore.open(path.join(t.testdir(), 'f.cassette'))
+  t.teardown(() => store.close())
+  await store.append(interaction('h', 0))
+  const bad = { ...interaction('h', 1), request: { ...interaction('h', 1).request, body: 'text' as unknown as Buffer } }
+  await t.rejects(store.append(bad), { name: 'CassetteError', message: /append failed: .*BLOB/ })
+  const next = await store.append(interaction('h', 2))
+  t.same([next.id, next.seq], [2, 1])
+  t.equal((await store.all()).length, 2)
+})
+
+t.test('two stores (as two processes would) append to one file without clashing', async (t) => {
+  const file = path.join(t.testdir(), 'two.cassette')
+  const a = await CassetteStore.open(file)
+  const b = await CassetteStore.open(file)
+  t.teardown(async () => { await a.close(); await b.close() })
+  await Promise.all(Array.from({ length: 60 }, (_, n) => (n % 2 ? a : b).append(interaction(`h${n % 3}`, n))))
+  const all = await a.all()
+  t.equal(all.length, 60)
+  for (let k = 0; k < 3; k++) {
+    t.same(all.filter((x) => x.identity === `h${k}`).map((x) => x.seq), Array.from({ length: 20 }, (_, i) => i), `h${k} dense`)
+  }
+})
+
+t.test('migration down removes the schema, up restores it', async (t) => {
+  const file = path.join(t.testdir(), 'd.cassette')
+  await (await CassetteStore.open(file)).close()
+  const db = new Kysely<unknown>({ dialect: new Sqlite3Dialect({ database: () => openSqlite3(file) }) })
+  t.teardown(() => db.destroy())
+  const migrator = new Migrator({ db, provider: new FileMigrationProvider({ fs: fsp, path, migrationFolder }) })
+  const down = await migrator.migrateDown()
+  t.equal(down.error, undefined)
+  const tables = await rawQuery<{ name: string }>(file, "select name from sqlite_master where name in ('interactions','meta','simulator_state')")
+  t.same(tables, [])
+  const up = await migrator.migrateToLatest()
+  t.same(up.results?.map((r) => [r.migrationName, r.status]), [[MIGRATION, 'Success']])
+})
+
+t.test('sqlite3 dialect: returning, transactions, savepoints, streaming, errors', async (t) => {
+  interface Db { t: { id: Generated<number>; v: string } }
+  const db = new Kysely<Db>({ dialect: new Sqlite3Dialect({ database: () => openSqlite3(path.join(t.testdir(), 'k.db')) }) })
+  t.teardown(() => db.destroy())
+  await db.schema.createTable('t').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('v', 'text', (c) => c.notNull().unique()).execute()
+
+  const inserted = await db.insertInto('t').values({ v: 'a' }).executeTakeFirstOrThrow()
+  t.equal(inserted.insertId, 1n)
+  t.same(await db.insertInto('t').values({ v: 'b' }).returning(['id', 'v']).execute(), [{ id: 2, v: 'b' }])
+  t.equal((await db.updateTable('t').set({ v: 'B' }).where('id', '=', 2).executeTakeFirst()).numUpdatedRows, 1n)
+
+  await t.rejects(db.transaction().execute(async (trx) => {
+    await trx.insertInto('t').values({ v: 'c' }).execute()
+    await trx.insertInto('t').values({ v: 'a' }).execute() // unique violation
+  }), { message: /UNIQUE/ })
+  t.same((await db.selectFrom('t').select('v').orderBy('id').execute()).map((r) => r.v), ['a', 'B'], 'rolled back')
+
+  const trx = await db.startTransaction().execute()
+  await trx.insertInto('t').values({ v: 'kept' }).execute()
+  const sp = await trx.savepoint('sp1').execute()
+  await sp.insertInto('t').values({ v: 'dropped' }).execute()
+  const back = await sp.rollbackToSavepoint('sp1').execute()
+  await back.releaseSavepoint('sp1').execute()
+  await trx.commit().execute()
+
+  const streamed: string[] = []
+  for await (const row of db.selectFrom('t').select('v').orderBy('id').stream()) streamed.push(row.v)
+  t.same(streamed, ['a', 'B', 'kept'])
+  await t.rejects(db.deleteFrom('t').stream().next(), /only streams SELECT/)
+  await t.rejects(sql`select * from nowhere`.execute(db), { message: /no such table/ })
+})
