@@ -286,7 +286,7 @@ t.test('every append that resolved survives SIGKILL of the process', async (t) =
   writeFileSync(script, `
     const { CassetteStore } = await import(${JSON.stringify(storeModule)})
     const store = await CassetteStore.open(process.argv[2])
-    const body = Buffer.alloc(6000, 0x5a)
+    const body = Buffer.alloc(8000, 0x5a) // ~3 WAL frames per append: the WAL passes its 1000-page auto-checkpoint
     for (let n = 0; ; n++) {
       const saved = await store.append({
         operation: 'CreateChannel', identity: 'h' + (n % 7),
@@ -296,7 +296,7 @@ t.test('every append that resolved survives SIGKILL of the process', async (t) =
       process.stdout.write(saved.id + '\\n')
     }
   `)
-  const KILL_AFTER = 800
+  const KILL_AFTER = 500
   const env = { ...process.env }
   delete env.NODE_OPTIONS // tap's loaders; the child runs under tsx alone
   const child = spawn(process.execPath, ['--import', 'tsx', script, file], { env, stdio: ['ignore', 'pipe', 'pipe'] })
