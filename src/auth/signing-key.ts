@@ -1,0 +1,29 @@
+// SigV4 signing keys: kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request").
+// A key only changes with its (secret, date, region, service), so a small bounded cache makes a
+// steady stream of requests pay one 4-HMAC derivation per key per day instead of four HMACs each.
+import { createHmac } from 'node:crypto'
+
+/** Enough for every key × region × day a local stand-in realistically sees; oldest entries go first. */
+const MAX_ENTRIES = 128
+// The key embeds the secret; it lives in process memory only, exactly like the credential store.
+const cache = new Map<string, Buffer>()
+let derivations = 0
+
+const hmac = (key: Buffer | string, data: string) => createHmac('sha256', key).update(data, 'utf8').digest()
+
+/** `date` is the 8-digit scope date; region and service contain no '/' (they come from a split on it). */
+export function signingKey(secretAccessKey: string, date: string, region: string, service: string): Buffer {
+  const id = `${date}/${region}/${service}/${secretAccessKey}`
+  const hit = cache.get(id)
+  if (hit !== undefined) return hit
+  const key = hmac(hmac(hmac(hmac('AWS4' + secretAccessKey, date), region), service), 'aws4_request')
+  derivations++
+  if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value!)
+  cache.set(id, key)
+  return key
+}
+
+/** For tests and diagnostics: how many keys were derived (cache misses) since start-up, and how many are held. */
+export function signingKeyStats(): { derivations: number; cached: number } {
+  return { derivations, cached: cache.size }
+}
