@@ -50,7 +50,7 @@ function successHeaders(op: OperationModel): Readonly<Record<string, string>> {
 
 export function serializeOutput(op: OperationModel, output: unknown): HttpAnswer {
   if (op.status === 204) return { status: 204, headers: successHeaders(op), body: EMPTY }
-  const body = op.output ? pickMembers(output ?? {}, op.output) : {}
+  const body = op.output ? pickerFor(op.output)(output ?? {}) : {}
   return { status: op.status, headers: successHeaders(op), body: Buffer.from(JSON.stringify(body)) }
 }
 
@@ -63,32 +63,84 @@ export function serializeError(err: AwsError): HttpAnswer {
   }
 }
 
-/** Keeps only modeled members (body-bound ones), dropping undefined; timestamps become ISO strings. */
-function pickMembers(value: unknown, shapeName: string): JsonValue {
-  if (value === null || value === undefined) return null
+/**
+ * Keeps only modeled members (body-bound ones), dropping undefined; timestamps become ISO strings.
+ * One picker per shape, compiled on first use from the model and cached: an answer walks plain
+ * arrays of member names instead of looking shapes up for every value (ListChannels answers 50
+ * channels, each a structure with nested ones).
+ */
+type Picker = (value: unknown) => JsonValue
+const pickers = new Map<string, Picker>()
+/** Scalars are copied as they are (null stays null), with no call. */
+const COPY = undefined
+
+function pickerFor(shapeName: string): Picker {
+  let picker = pickers.get(shapeName)
+  if (!picker) {
+    picker = compilePicker(shapeName)
+    pickers.set(shapeName, picker)
+  }
+  return picker
+}
+
+function memberPicker(shapeName: string): Picker | typeof COPY {
+  const type = shapeOf(shapeName).type
+  return type === 'string' || type === 'integer' || type === 'long' || type === 'boolean' ? COPY : pickerFor(shapeName)
+}
+
+function compilePicker(shapeName: string): Picker {
   const shape = shapeOf(shapeName)
   switch (shape.type) {
     case 'structure': {
-      const source = value as Record<string, unknown>
-      const out: JsonObject = {}
-      for (const [name, member] of Object.entries(shape.members)) {
-        if (member.location) continue
-        const v = source[name]
-        if (v !== undefined) out[name] = pickMembers(v, member.shape)
+      // Resolved on first call, so that a shape may contain itself.
+      let names: string[] | undefined
+      let picks: (Picker | typeof COPY)[] = []
+      return (value) => {
+        if (value === null || value === undefined) return null
+        if (!names) {
+          const body = Object.entries(shape.members).filter(([, member]) => !member.location)
+          picks = body.map(([, member]) => memberPicker(member.shape))
+          names = body.map(([name]) => name)
+        }
+        const source = value as Record<string, unknown>
+        const out: JsonObject = {}
+        for (let i = 0; i < names.length; i++) {
+          const v = source[names[i]]
+          if (v === undefined) continue
+          const pick = picks[i]
+          out[names[i]] = pick === COPY ? (v as JsonValue) : pick(v)
+        }
+        return out
       }
-      return out
     }
-    case 'list':
-      return (value as unknown[]).map((item) => pickMembers(item, shape.member))
+    case 'list': {
+      let pick: Picker | typeof COPY | null = null
+      return (value) => {
+        if (value === null || value === undefined) return null
+        if (pick === null) pick = memberPicker(shape.member)
+        const items = value as unknown[]
+        if (pick === COPY) return items.slice() as JsonValue[]
+        const out: JsonValue[] = new Array(items.length)
+        for (let i = 0; i < items.length; i++) out[i] = items[i] === undefined ? null : pick(items[i])
+        return out
+      }
+    }
     case 'map': {
-      const out: JsonObject = {}
-      for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = pickMembers(v, shape.value)
-      return out
+      let pick: Picker | typeof COPY | null = null
+      return (value) => {
+        if (value === null || value === undefined) return null
+        if (pick === null) pick = memberPicker(shape.value)
+        const out: JsonObject = {}
+        for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+          out[k] = pick === COPY ? (v === undefined ? null : (v as JsonValue)) : pick(v)
+        }
+        return out
+      }
     }
     case 'timestamp':
-      return value instanceof Date ? formatTimestamp(value) : (value as string)
+      return (value) => (value === null || value === undefined ? null : value instanceof Date ? formatTimestamp(value) : (value as string))
     default:
-      return value as JsonValue
+      return (value) => (value === undefined ? null : (value as JsonValue))
   }
 }
 
