@@ -41,6 +41,14 @@ export interface Interaction extends NewInteraction {
   usedAt: string | null
 }
 
+/** The light part of an interaction that the replay index keeps in memory. */
+export interface IndexEntry {
+  readonly id: number
+  readonly identity: string
+  readonly seq: number
+  readonly operation: string
+}
+
 export interface CassetteStoreOptions {
   /** Open without write access: no migration, no WAL checkpoint; writes fail. Default false. */
   readonly readOnly?: boolean
@@ -130,6 +138,32 @@ export class CassetteStore {
   all(): Promise<Interaction[]> {
     return this.#run('all', async () => {
       const rows = await this.#db.selectFrom('interactions').selectAll().orderBy('id').execute()
+      return rows.map(fromRow)
+    })
+  }
+
+  /**
+   * The replay index: every interaction's id, identity, seq and operation, and nothing heavier, so
+   * a cassette of 100,000 interactions opens in well under a second and a few MB. Bodies are read
+   * by id when a replay needs them.
+   */
+  indexEntries(): Promise<IndexEntry[]> {
+    return this.#run('indexEntries', () =>
+      this.#db.selectFrom('interactions').select(['id', 'identity', 'seq', 'operation']).orderBy('id').execute())
+  }
+
+  /** One interaction by id, or undefined when it is gone (pruned, replaced by an import). */
+  get(id: number): Promise<Interaction | undefined> {
+    return this.#run('get', async () => {
+      const row = await this.#db.selectFrom('interactions').selectAll().where('id', '=', id).executeTakeFirst()
+      return row ? fromRow(row) : undefined
+    })
+  }
+
+  /** Every interaction of one operation, ordered by id (for miss diagnostics). */
+  ofOperation(operation: string): Promise<Interaction[]> {
+    return this.#run('ofOperation', async () => {
+      const rows = await this.#db.selectFrom('interactions').selectAll().where('operation', '=', operation).orderBy('id').execute()
       return rows.map(fromRow)
     })
   }

@@ -1,0 +1,91 @@
+// A request's identity, computed in one place for recording and for replay: the operation, the
+// decoded path, the sorted query and the canonical JSON body (key order and whitespace do not
+// matter). Authorization, X-Amz-Date, amz-sdk-*, User-Agent and every other header never matter.
+// Per-operation rules drop fields (`ignore`) or match them by regular expression (`patterns`), so a
+// channel named `test-${Date.now()}` replays.
+import { createHash } from 'node:crypto'
+import type { MatchRule } from '../config/config.js'
+import type { JsonValue } from '../protocol/deserialize.js'
+
+export interface RequestParts {
+  readonly operation: string
+  /** Percent-encoded path as sent (`/tags/arn%3Aaws%3A…`); decoded here. */
+  readonly path: string
+  readonly query: Readonly<Record<string, readonly string[]>>
+  /** The parsed JSON body (`{}` when empty). */
+  readonly body: JsonValue
+}
+
+/** What the identity hashes, also shown in miss diagnostics. */
+export interface CanonicalRequest {
+  readonly operation: string
+  readonly path: string
+  readonly query: readonly (readonly [string, string])[]
+  readonly body: JsonValue
+}
+
+export type MatchRules = Readonly<Record<string, MatchRule>>
+
+function ruleFor(rules: MatchRules, operation: string): MatchRule | undefined {
+  const all = rules['*']
+  const own = rules[operation]
+  if (!all) return own
+  if (!own) return all
+  return { ignore: [...all.ignore, ...own.ignore], patterns: { ...all.patterns, ...own.patterns } }
+}
+
+function decodePath(path: string): string {
+  try {
+    return decodeURIComponent(path)
+  } catch {
+    return path
+  }
+}
+
+/** Sorted keys at every level, so `{"b":1,"a":2}` and `{ "a": 2, "b": 1 }` are one body. */
+function sortKeys(value: JsonValue): JsonValue {
+  if (Array.isArray(value)) return value.map(sortKeys)
+  if (value === null || typeof value !== 'object') return value
+  const out: { [key: string]: JsonValue } = {}
+  for (const key of Object.keys(value).sort()) out[key] = sortKeys(value[key])
+  return out
+}
+
+/** Applies `ignore` (delete) and `patterns` (replace a matching value by the pattern) at a dotted path. */
+function applyAt(body: JsonValue, path: readonly string[], apply: (parent: { [key: string]: JsonValue }, key: string) => void): void {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return
+  const [head, ...rest] = path
+  const keys = head === '*' ? Object.keys(body) : [head]
+  for (const key of keys) {
+    if (!Object.hasOwn(body, key)) continue
+    if (rest.length === 0) apply(body, key)
+    else applyAt(body[key], rest, apply)
+  }
+}
+
+export function canonicalRequest(parts: RequestParts, rules: MatchRules = {}): CanonicalRequest {
+  const body = structuredClone(parts.body)
+  const rule = ruleFor(rules, parts.operation)
+  if (rule) {
+    for (const field of rule.ignore) applyAt(body, field.split('.'), (parent, key) => delete parent[key])
+    for (const [field, pattern] of Object.entries(rule.patterns)) {
+      const re = new RegExp(pattern, 'u')
+      applyAt(body, field.split('.'), (parent, key) => {
+        const value = parent[key]
+        if (typeof value === 'string' && re.test(value)) parent[key] = `~/${pattern}/`
+      })
+    }
+  }
+  const query: [string, string][] = []
+  for (const [name, values] of Object.entries(parts.query)) for (const v of values) query.push([name, v])
+  query.sort((a, b) => (a[0] === b[0] ? (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0) : a[0] < b[0] ? -1 : 1))
+  return { operation: parts.operation, path: decodePath(parts.path), query, body: sortKeys(body) }
+}
+
+export function identityOf(canonical: CanonicalRequest): string {
+  return createHash('sha256').update(JSON.stringify(canonical)).digest('hex')
+}
+
+export function requestIdentity(parts: RequestParts, rules: MatchRules = {}): string {
+  return identityOf(canonicalRequest(parts, rules))
+}
