@@ -11,6 +11,9 @@ import type { OperationHandler, SimContext } from './handler.js'
 import { handlers } from './handlers.js'
 import { IdGenerator } from './ids.js'
 import { RegionState } from './region-state.js'
+import { absorbAnswer } from './absorb.js'
+import { completeResource } from './complete-resource.js'
+import type { StoredResource } from './resource-table.js'
 
 export interface SimulatorOptions {
   readonly seed?: number | null
@@ -79,5 +82,35 @@ export class Simulator implements Backend {
       if (err instanceof AwsError) return { ...serializeError(err), source: 'simulated' }
       throw err
     }
+  }
+
+  /**
+   * Hybrid coherence: learn from an answer that came from the cassette or from real IVS, so later
+   * simulated answers agree with it. Only successes teach anything.
+   */
+  observe(call: IvsCall, answer: IvsAnswer): void {
+    if (answer.status < 200 || answer.status >= 300) return
+    let output: unknown = {}
+    if (answer.body.length > 0) {
+      try {
+        output = JSON.parse(answer.body.toString('utf8'))
+      } catch {
+        return
+      }
+    }
+    absorbAnswer(
+      {
+        state: (accountId, region) => this.state(accountId, region),
+        replayEffect: (operation, input, accountId, region) => {
+          this.invoke(operation, input, this.context(accountId, region))
+        },
+        complete: (type, partial, state) => ({ ...completeResource(type, partial, state, this.ids), seq: 0 }) as unknown as StoredResource,
+      },
+      call.operation,
+      call.input,
+      operationOf(call.operation).output,
+      output,
+      call.caller,
+    )
   }
 }
