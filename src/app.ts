@@ -10,7 +10,7 @@ import { addBaseRoutes } from './control/base-routes.js'
 import { ControlApi } from './control/control-api.js'
 import { addEventRoutes } from './control/event-routes.js'
 import { addStreamRoutes } from './control/stream-routes.js'
-import { Dispatcher } from './dispatch/dispatcher.js'
+import { backendsForMode } from './dispatch/backends-for-mode.js'
 import { Logger } from './log/logger.js'
 import { createIvsServer } from './server.js'
 import { EventLog } from './simulator/events/event-log.js'
@@ -41,20 +41,27 @@ export async function startApp(config: Config, logStream?: Writable): Promise<Ru
   const webhook = config.events.webhookUrl ? new WebhookDelivery(config.events.webhookUrl, { logger }) : undefined
   if (webhook) events.subscribe((event) => webhook.enqueue(event))
   const simulator = new Simulator({ seed: config.seed, events })
-  const dispatcher = new Dispatcher([simulator])
+  const backends = await backendsForMode(config, { simulator, logger })
+  const { dispatcher } = backends
   const control = new ControlApi()
-  addBaseRoutes(control, { simulator, version: packageVersion(), mode: 'simulate' })
+  addBaseRoutes(control, { simulator, version: packageVersion(), mode: config.mode, onReset: () => backends.rewind() })
   addStreamRoutes(control, { simulator })
   addEventRoutes(control, { events })
   const server = createIvsServer({ config, logger, dispatcher, control })
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(config.port, config.host, () => {
-      server.off('error', reject)
-      resolve()
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(config.port, config.host, () => {
+        server.off('error', reject)
+        resolve()
+      })
     })
-  })
+  } catch (err) {
+    webhook?.close()
+    await backends.close()
+    throw err
+  }
   const { port } = server.address() as AddressInfo
   const host = config.host.includes(':') ? `[${config.host}]` : config.host
   const first = config.credentials[0]
@@ -66,11 +73,13 @@ export async function startApp(config: Config, logStream?: Writable): Promise<Ru
     accountId: first.accountId,
     config,
     simulator,
-    close: () =>
-      new Promise<void>((resolve) => {
-        webhook?.close()
+    close: async () => {
+      webhook?.close()
+      await new Promise<void>((resolve) => {
         server.close(() => resolve())
         server.closeAllConnections()
-      }),
+      })
+      await backends.close()
+    },
   }
 }

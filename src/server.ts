@@ -53,12 +53,15 @@ export function createIvsServer(parts: ServerParts): http.Server {
       if (path.startsWith(CONTROL_PREFIX) && control && config.control.enabled) {
         answer = await control.handle({ method: req.method ?? 'GET', path, query, body })
       } else {
-        const raw: RawRequest = { method: req.method ?? 'GET', url, path, query, headers: req.headers, body }
-        const caller = config.auth === 'off' ? anonymous() : verifySigV4(raw, credentials, verifyOptions)
-        const target = route(raw.method, path)
+        const method = req.method ?? 'GET'
+        const signed = { method, url, headers: req.headers, body }
+        const caller = config.auth === 'off' ? anonymous() : verifySigV4(signed, credentials, verifyOptions)
+        const target = route(method, path)
         operation = target.operation
         const op = operationOf(target.operation)
-        const input = deserializeInput(op.input, { labels: target.labels, query, headers: req.headers, body: parseJsonBody(body) })
+        const json = parseJsonBody(body)
+        const raw: RawRequest = { method, url, path, query, headers: req.headers, body, json }
+        const input = deserializeInput(op.input, { labels: target.labels, query, headers: req.headers, body: json })
         const invalid = validateInput(op.input, input)
         if (invalid) throw invalid
         const call: IvsCall = { requestId, operation: target.operation, input, caller, raw }

@@ -6,6 +6,8 @@ export interface BaseRouteDeps {
   readonly simulator: Simulator
   readonly version: string
   readonly mode: string
+  /** Also run on a full reset (the cassette's replay sequences start over). */
+  readonly onReset?: () => void
 }
 
 export function addBaseRoutes(api: ControlApi, deps: BaseRouteDeps): ControlApi {
@@ -17,6 +19,7 @@ export function addBaseRoutes(api: ControlApi, deps: BaseRouteDeps): ControlApi 
         throw new ControlError(400, 'accountId must be a 12-digit account id')
       }
       deps.simulator.reset(accountId)
+      if (accountId === undefined) deps.onReset?.()
       return { reset: accountId ?? 'all' }
     })
 }

@@ -15,6 +15,8 @@ export interface RawRequest {
   readonly query: Readonly<Record<string, readonly string[]>>
   readonly headers: IncomingHttpHeaders
   readonly body: Buffer
+  /** The body parsed as JSON (`{}` when empty), parsed once by the server. */
+  readonly json: JsonObject
 }
 
 export interface IvsCall {

@@ -1,0 +1,73 @@
+// Which backends answer, in which order, for each mode (Config.mode):
+//   simulate        simulator
+//   replay          cassette (a miss is an error)
+//   hybrid          cassette → simulator
+//   record          upstream (recorded)
+//   record-missing  cassette → upstream (recorded)
+// The cassette and the upstream are loaded only when a mode needs them, so `simulate` starts without
+// opening SQLite or loading the proxy.
+import type { Interaction } from '../cassette/cassette-store.js'
+import type { Config } from '../config/config.js'
+import type { Logger } from '../log/logger.js'
+import type { Simulator } from '../simulator/simulator.js'
+import { Dispatcher } from './dispatcher.js'
+import type { Backend } from './ivs-call.js'
+
+export interface ModeBackends {
+  readonly dispatcher: Dispatcher
+  /** Starts every identical request's replay sequence from its first recording again. */
+  rewind(): void
+  close(): Promise<void>
+}
+
+const USED_FLUSH_MS = 2_000
+
+export async function backendsForMode(config: Config, deps: { simulator: Simulator; logger: Logger }): Promise<ModeBackends> {
+  const { simulator, logger } = deps
+  if (config.mode === 'simulate' || !config.cassette) {
+    return { dispatcher: new Dispatcher([simulator]), rewind: () => undefined, close: async () => undefined }
+  }
+  const [{ CassetteStore }, { ReplayIndex }, { CassetteBackend }] = await Promise.all([
+    import('../cassette/cassette-store.js'),
+    import('../cassette/replay-index.js'),
+    import('../cassette/cassette-backend.js'),
+  ])
+  const store = await CassetteStore.open(config.cassette, { create: config.mode === 'record' || config.mode === 'record-missing' })
+  const closers: (() => Promise<void>)[] = []
+  try {
+    const index = await ReplayIndex.load(store, config.matching)
+    logger.info('cassette open', { file: config.cassette, interactions: index.size, mode: config.mode })
+    const observe = simulator.observe.bind(simulator)
+    const cassette = new CassetteBackend({
+      store, index, rules: config.matching, strict: config.mode === 'replay', logger, observe,
+    })
+    const backends: Backend[] = []
+    if (config.mode !== 'record') backends.push(cassette)
+    if (config.mode === 'hybrid') backends.push(simulator)
+    if (config.mode === 'record' || config.mode === 'record-missing') {
+      const { createRecordingBackend } = await import('../proxy/recording-backend.js')
+      const upstream = await createRecordingBackend({
+        config, store, logger, observe, onRecorded: (interaction: Interaction) => index.add(interaction, config.matching),
+      })
+      closers.push(() => upstream.close())
+      backends.push(upstream)
+    }
+    const flush = () => index.flushUsed().catch((err: unknown) => logger.warn('could not mark replayed interactions as used', { error: String(err) }))
+    const timer = setInterval(flush, USED_FLUSH_MS)
+    timer.unref()
+    return {
+      dispatcher: new Dispatcher(backends),
+      rewind: () => index.rewind(),
+      close: async () => {
+        clearInterval(timer)
+        for (const close of closers) await close()
+        await flush()
+        await store.close()
+      },
+    }
+  } catch (err) {
+    for (const close of closers) await close().catch(() => undefined)
+    await store.close().catch(() => undefined)
+    throw err
+  }
+}

@@ -1,0 +1,129 @@
+// Replay and hybrid modes over a cassette, driven through the real client-ivs: matching that ignores
+// key order, volatile headers and configured fields; recorded order for repeats; strict misses that
+// name the nearest interaction; and a simulator that knows every resource the cassette has seen.
+import {
+  CreateChannelCommand, DeleteChannelCommand, GetChannelCommand, ListChannelsCommand, ListTagsForResourceCommand,
+  TagResourceCommand, UpdateChannelCommand,
+} from '@aws-sdk/client-ivs'
+import path from 'node:path'
+import t from 'tap'
+import { CassetteStore } from '../src/cassette/cassette-store.js'
+import { start } from '../src/index.js'
+import { recordFixture } from './helpers/cassette-fixture.js'
+import { clientFor, failureOf } from './helpers/ivs-client.js'
+import { signedRequest } from './helpers/signed-request.js'
+
+const upstream = await start({ config: { seed: 42 } })
+t.teardown(() => upstream.close())
+
+type ChannelAnswer = { channel: { arn: string; name: string } }
+
+t.test('replay answers recorded interactions, in recorded order, and refuses a miss with the nearest diff', async (t) => {
+  const file = path.join(t.testdir(), 'strict.sqlite')
+  const [created] = (await recordFixture(file, upstream.endpoint, [
+    { operation: 'CreateChannel', body: { name: 'replayed', latencyMode: 'NORMAL' } },
+  ])) as ChannelAnswer[]
+  const arn = created.channel.arn
+  await recordFixture(file, upstream.endpoint, [
+    { operation: 'GetChannel', body: { arn } },
+    { operation: 'UpdateChannel', body: { arn, name: 'renamed' } },
+    { operation: 'GetChannel', body: { arn } },
+  ])
+  await upstream.close()
+  const replay = await start({ config: { mode: 'replay', cassette: file } })
+  t.teardown(() => replay.close())
+  const ivs = clientFor(replay)
+
+  // Same body, other key order: one identity. The SDK's own headers, date and signature differ.
+  const again = await ivs.send(new CreateChannelCommand({ latencyMode: 'NORMAL', name: 'replayed' }))
+  t.same(again.channel, created.channel)
+  const first = await ivs.send(new GetChannelCommand({ arn }))
+  t.equal(first.channel!.name, 'replayed')
+  await ivs.send(new UpdateChannelCommand({ arn, name: 'renamed' }))
+  const second = await ivs.send(new GetChannelCommand({ arn }))
+  t.equal(second.channel!.name, 'renamed', 'the second identical request gets the second recording')
+  const third = await ivs.send(new GetChannelCommand({ arn }))
+  t.equal(third.channel!.name, 'renamed', 'then the last one repeats')
+
+  const raw = await signedRequest(replay.endpoint, { path: '/GetChannel', body: JSON.stringify({ arn }) })
+  t.equal(raw.headers.get('x-ivs-replay-source'), 'recorded')
+
+  const miss = await failureOf(ivs.send(new CreateChannelCommand({ name: 'other', latencyMode: 'NORMAL' })))
+  t.equal(miss.name, 'IvsReplayNoMatchException')
+  t.equal(miss.status, 404)
+  t.match(miss.message, /No recorded interaction matches this CreateChannel request/)
+  t.match(miss.message, /nearest is interaction #1, which differs in 1 field: body\.name: recorded "replayed", sent "other"/)
+  const none = await failureOf(ivs.send(new ListChannelsCommand({})))
+  t.match(none.message, /the cassette holds no ListChannels interaction/)
+
+  // A reset starts every sequence over.
+  await fetch(`${replay.endpoint}/_mock/reset`, { method: 'POST' })
+  t.equal((await ivs.send(new GetChannelCommand({ arn }))).channel!.name, 'replayed')
+})
+
+t.test('matching rules: ignored fields and regular expressions for values that vary run to run', async (t) => {
+  const sim = await start()
+  t.teardown(() => sim.close())
+  const file = path.join(t.testdir(), 'rules.sqlite')
+  await recordFixture(file, sim.endpoint, [
+    { operation: 'CreateChannel', body: { name: 'test-1700000000000', tags: { build: '17' } } },
+  ])
+  const replay = await start({
+    config: {
+      mode: 'replay', cassette: file,
+      matching: { CreateChannel: { ignore: ['tags.build'], patterns: { name: '^test-\\d+$' } } },
+    },
+  })
+  t.teardown(() => replay.close())
+  const ivs = clientFor(replay)
+  const out = await ivs.send(new CreateChannelCommand({ name: `test-${Date.now()}`, tags: { build: '18' } }))
+  t.equal(out.channel!.name, 'test-1700000000000', 'answered from the recording')
+  const miss = await failureOf(ivs.send(new CreateChannelCommand({ name: 'prod-1', tags: { build: '18' } })))
+  t.equal(miss.name, 'IvsReplayNoMatchException', 'a value outside the pattern still misses')
+})
+
+t.test('hybrid: the simulator knows what the cassette created, and forgets what it deleted', async (t) => {
+  const sim = await start()
+  t.teardown(() => sim.close())
+  const file = path.join(t.testdir(), 'hybrid.sqlite')
+  const [a, b] = (await recordFixture(file, sim.endpoint, [
+    { operation: 'CreateChannel', body: { name: 'kept', tags: { env: 'ci' } } },
+    { operation: 'CreateChannel', body: { name: 'dropped' } },
+  ])) as ChannelAnswer[]
+  await recordFixture(file, sim.endpoint, [{ operation: 'DeleteChannel', body: { arn: b.channel.arn } }])
+  await sim.close()
+
+  const hybrid = await start({ config: { cassette: file } })
+  t.teardown(() => hybrid.close())
+  t.equal(hybrid.config.mode, 'hybrid', 'a cassette without a mode means hybrid')
+  const ivs = clientFor(hybrid)
+  await ivs.send(new CreateChannelCommand({ name: 'kept', tags: { env: 'ci' } }))
+  await ivs.send(new CreateChannelCommand({ name: 'dropped' }))
+  await ivs.send(new DeleteChannelCommand({ arn: b.channel.arn }))
+
+  const updated = await ivs.send(new UpdateChannelCommand({ arn: a.channel.arn, latencyMode: 'NORMAL' }))
+  t.match(updated.channel, { arn: a.channel.arn, name: 'kept', latencyMode: 'NORMAL', tags: { env: 'ci' } }, 'an unrecorded update of a replayed channel')
+  const raw = await signedRequest(hybrid.endpoint, { path: '/ListChannels', body: '{}' })
+  t.equal(raw.headers.get('x-ivs-replay-source'), 'simulated')
+  t.same((raw.json.channels as { arn: string }[]).map((c) => c.arn), [a.channel.arn], 'the deleted one is gone')
+  await ivs.send(new TagResourceCommand({ resourceArn: a.channel.arn, tags: { more: 'yes' } }))
+  t.same((await ivs.send(new ListTagsForResourceCommand({ resourceArn: a.channel.arn }))).tags, { env: 'ci', more: 'yes' })
+  t.equal((await failureOf(ivs.send(new GetChannelCommand({ arn: b.channel.arn })))).name, 'ResourceNotFoundException')
+  const fresh = await ivs.send(new CreateChannelCommand({ name: 'brand-new' }))
+  t.match(fresh.channel!.arn, /^arn:aws:ivs:us-west-2:123456789012:channel\//, 'misses are simulated')
+
+  await hybrid.close()
+  const store = await CassetteStore.open(file, { readOnly: true })
+  const used = (await store.all()).filter((i) => i.usedAt !== null).map((i) => i.operation)
+  await store.close()
+  t.same(used.sort(), ['CreateChannel', 'CreateChannel', 'DeleteChannel'], 'replayed interactions are marked used')
+})
+
+t.test('a cassette that cannot be opened stops start-up with a clear error', async (t) => {
+  const dir = t.testdir({ 'junk.sqlite': 'this is not a database' })
+  await t.rejects(start({ config: { mode: 'replay', cassette: path.join(dir, 'junk.sqlite') } }), /junk\.sqlite/)
+  await t.rejects(start({ config: { mode: 'replay', cassette: path.join(dir, 'missing.sqlite') } }), /missing\.sqlite/)
+  await t.rejects(start({ config: { mode: 'replay' } }), /cassette is required in replay mode/)
+  await t.rejects(start({ config: { cassette: '..' } }), /cassette name must be/)
+  await t.rejects(start({ config: { cassette: 'a b' } }), /cassette name must be/)
+})
