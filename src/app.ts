@@ -16,6 +16,7 @@ import { createIvsServer } from './server.js'
 import { EventLog } from './simulator/events/event-log.js'
 import { WebhookDelivery } from './simulator/events/webhook-delivery.js'
 import { Simulator } from './simulator/simulator.js'
+import { StateFile } from './simulator/state-file.js'
 
 export interface RunningServer {
   /** e.g. `http://127.0.0.1:4599`: the SDK's `endpoint`, `AWS_ENDPOINT_URL_IVS`, `aws --endpoint-url`. */
@@ -41,7 +42,11 @@ export async function startApp(config: Config, logStream?: Writable): Promise<Ru
   const webhook = config.events.webhookUrl ? new WebhookDelivery(config.events.webhookUrl, { logger }) : undefined
   if (webhook) events.subscribe((event) => webhook.enqueue(event))
   const simulator = new Simulator({ seed: config.seed, events })
-  const backends = await backendsForMode(config, { simulator, logger })
+  const stateFile = config.state ? await StateFile.open(config.state, simulator, logger) : undefined
+  const backends = await backendsForMode(config, { simulator, logger }).catch(async (err: unknown) => {
+    await stateFile?.close()
+    throw err
+  })
   const { dispatcher } = backends
   const control = new ControlApi()
   addBaseRoutes(control, { simulator, version: packageVersion(), mode: config.mode, onReset: () => backends.rewind() })
@@ -60,6 +65,7 @@ export async function startApp(config: Config, logStream?: Writable): Promise<Ru
   } catch (err) {
     webhook?.close()
     await backends.close()
+    await stateFile?.close()
     throw err
   }
   const { port } = server.address() as AddressInfo
@@ -80,6 +86,7 @@ export async function startApp(config: Config, logStream?: Writable): Promise<Ru
         server.closeAllConnections()
       })
       await backends.close()
+      await stateFile?.close()
     },
   }
 }

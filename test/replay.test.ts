@@ -127,3 +127,29 @@ t.test('a cassette that cannot be opened stops start-up with a clear error', asy
   await t.rejects(start({ config: { cassette: '..' } }), /cassette name must be/)
   await t.rejects(start({ config: { cassette: 'a b' } }), /cassette name must be/)
 })
+
+t.test('--state keeps the simulator across restarts', async (t) => {
+  const state = path.join(t.testdir(), 'state.sqlite')
+  const first = await start({ config: { state } })
+  const ivs = clientFor(first)
+  const { channel, streamKey } = await ivs.send(new CreateChannelCommand({ name: 'durable', tags: { keep: 'me' } }))
+  const started = await fetch(`${first.endpoint}/_mock/streams/start`, {
+    method: 'POST', body: JSON.stringify({ channelArn: channel!.arn }),
+  })
+  t.equal(started.status, 200)
+  await first.close()
+
+  const second = await start({ config: { state } })
+  t.teardown(() => second.close())
+  const again = clientFor(second)
+  const got = await again.send(new GetChannelCommand({ arn: channel!.arn }))
+  t.same(got.channel, channel, 'the channel is back, byte for byte')
+  const raw = await signedRequest(second.endpoint, { path: '/GetStreamKey', body: JSON.stringify({ arn: streamKey!.arn }) })
+  t.equal((raw.json.streamKey as { value: string }).value, streamKey!.value)
+  const stream = await signedRequest(second.endpoint, { path: '/GetStream', body: JSON.stringify({ channelArn: channel!.arn }) })
+  t.equal((stream.json.stream as { state: string }).state, 'LIVE', 'the live stream and its session came back')
+  const next = await again.send(new CreateChannelCommand({ name: 'after-restart' }))
+  const list = await again.send(new ListChannelsCommand({}))
+  t.same(list.channels!.map((c) => c.name), ['durable', 'after-restart'], 'creation order continues')
+  t.not(next.channel!.arn, channel!.arn)
+})

@@ -6,7 +6,7 @@ import type {
 import type { ResourceType } from './arn.js'
 import type { IdGenerator } from './ids.js'
 import { ResourceTable, type StoredResource } from './resource-table.js'
-import { StreamState } from './streams/stream-state.js'
+import { StreamState, type StreamStateSnapshot } from './streams/stream-state.js'
 
 type Stored<T> = Required<T> & StoredResource
 
@@ -18,11 +18,21 @@ export type PlaybackRestrictionPolicyRecord = Stored<PlaybackRestrictionPolicy>
 export type RecordingConfigurationRecord = Stored<RecordingConfiguration>
 export type AdConfigurationRecord = Stored<AdConfiguration>
 
+/** The JSON form of a RegionState, for `--state` files. */
+export interface RegionStateSnapshot {
+  readonly accountId: string
+  readonly region: string
+  readonly hostPrefix: string
+  readonly seq: number
+  readonly tables: Readonly<Record<string, StoredResource[]>>
+  readonly streams: StreamStateSnapshot
+}
+
 export class RegionState {
   readonly accountId: string
   readonly region: string
   /** 12 lowercase hex characters shared by this account's ingest, SRT and playback hosts. */
-  readonly hostPrefix: string
+  hostPrefix: string
   #seq = 0
 
   readonly channels = new ResourceTable<ChannelRecord>()
@@ -56,4 +66,26 @@ export class RegionState {
     }
     return Object.hasOwn(tables, type) ? tables[type as ResourceType] : undefined
   }
+
+  snapshot(): RegionStateSnapshot {
+    const tables: Record<string, StoredResource[]> = {}
+    for (const type of resourceTypes) tables[type] = [...this.tableFor(type)!.values()]
+    return { accountId: this.accountId, region: this.region, hostPrefix: this.hostPrefix, seq: this.#seq, tables, streams: this.streams.snapshot() }
+  }
+
+  static restore(snapshot: RegionStateSnapshot, ids: IdGenerator): RegionState {
+    const state = new RegionState(snapshot.accountId, snapshot.region, ids)
+    state.hostPrefix = snapshot.hostPrefix
+    state.#seq = snapshot.seq
+    for (const [type, records] of Object.entries(snapshot.tables)) {
+      const table = state.tableFor(type)
+      for (const record of records) table?.put(record)
+    }
+    state.streams.restore(snapshot.streams)
+    return state
+  }
 }
+
+const resourceTypes: readonly ResourceType[] = [
+  'channel', 'stream-key', 'playback-key', 'playback-restriction-policy', 'recording-configuration', 'ad-configuration',
+]

@@ -10,7 +10,7 @@ import { EventLog } from './events/event-log.js'
 import type { OperationHandler, SimContext } from './handler.js'
 import { handlers } from './handlers.js'
 import { IdGenerator } from './ids.js'
-import { RegionState } from './region-state.js'
+import { RegionState, type RegionStateSnapshot } from './region-state.js'
 import { absorbAnswer } from './absorb.js'
 import { completeResource } from './complete-resource.js'
 import type { StoredResource } from './resource-table.js'
@@ -27,6 +27,7 @@ export class Simulator implements Backend {
   readonly clock: Clock
   readonly events: EventLog
   readonly #states = new Map<string, RegionState>()
+  #version = 0
 
   constructor(options: SimulatorOptions = {}) {
     this.ids = new IdGenerator(options.seed ?? null)
@@ -52,6 +53,7 @@ export class Simulator implements Backend {
 
   /** Forgets everything, or one account's resources in every region; their events go too. */
   reset(accountId?: string): void {
+    this.#version++
     this.events.clear(accountId)
     if (accountId === undefined) {
       this.#states.clear()
@@ -61,6 +63,9 @@ export class Simulator implements Backend {
   }
 
   context(accountId: string, region: string): SimContext {
+    // Any handler or control route that may change state goes through here: count it, so a state
+    // file knows when to save.
+    this.#version++
     return { state: this.state(accountId, region), ids: this.ids, clock: this.clock, events: this.events }
   }
 
@@ -113,4 +118,26 @@ export class Simulator implements Backend {
       call.caller,
     )
   }
+
+  /** Grows whenever the state may have changed (cheap to compare; a state file saves when it moves). */
+  get version(): number {
+    return this.#version
+  }
+
+  snapshot(): SimulatorSnapshot {
+    return { format: 1, states: [...this.#states.values()].map((s) => s.snapshot()) }
+  }
+
+  /** Replaces every state with the snapshot's. */
+  restore(snapshot: SimulatorSnapshot): void {
+    if (snapshot.format !== 1) throw new Error(`unknown simulator state format ${String(snapshot.format)}`)
+    this.#states.clear()
+    for (const s of snapshot.states) this.#states.set(`${s.accountId}/${s.region}`, RegionState.restore(s, this.ids))
+  }
+}
+
+/** The JSON form of the whole simulator, kept by `--state FILE`. */
+export interface SimulatorSnapshot {
+  readonly format: number
+  readonly states: RegionStateSnapshot[]
 }

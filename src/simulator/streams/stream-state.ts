@@ -41,6 +41,12 @@ export interface LiveStream {
 /** GetStreamSession's `truncatedEvents` holds at most this many (M). */
 export const MAX_TRUNCATED_EVENTS = 500
 
+/** The JSON form of a StreamState, for `--state` files. */
+export interface StreamStateSnapshot {
+  readonly sessions: StreamSessionRecord[]
+  readonly live: { channelArn: string; health: StreamHealth; starving: boolean }[]
+}
+
 export class StreamState {
   readonly #live = new Map<string, LiveStream>()
   /** Per channel ARN, oldest first. */
@@ -86,5 +92,26 @@ export class StreamState {
    */
   forgetChannelsExcept(exists: (channelArn: string) => boolean): void {
     for (const arn of this.#sessions.keys()) if (!this.#live.has(arn) && !exists(arn)) this.#sessions.delete(arn)
+  }
+
+  snapshot(): StreamStateSnapshot {
+    return {
+      sessions: [...this.#sessions.values()].flat(),
+      live: [...this.#live.values()].map((l) => ({ channelArn: l.session.channelArn, health: l.health, starving: l.starving })),
+    }
+  }
+
+  /** Loads a snapshot into an empty state; a live stream is bound to its channel's latest session. */
+  restore(snapshot: StreamStateSnapshot): void {
+    for (const session of snapshot.sessions) {
+      const list = this.#sessions.get(session.channelArn)
+      if (list) list.push(session)
+      else this.#sessions.set(session.channelArn, [session])
+    }
+    for (const live of snapshot.live) {
+      const sessions = this.#sessions.get(live.channelArn)
+      const session = sessions?.[sessions.length - 1]
+      if (session) this.#live.set(live.channelArn, { session, health: live.health, starving: live.starving })
+    }
   }
 }
