@@ -34,9 +34,18 @@ export function parseJsonBody(body: Buffer): JsonObject {
   return parsed as JsonObject
 }
 
+/**
+ * An empty object with no prototype, for maps whose keys come from the client: on a plain `{}`,
+ * `__proto__` assigns the prototype instead of a key and `constructor`/`toString` read inherited
+ * members (`?constructor=x` crashed the query parser; a `__proto__` tag vanished).
+ */
+export function emptyRecord<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>
+}
+
 /** Splits a raw query string into decoded name → values, keeping repeats in order. */
 export function parseQuery(raw: string): Record<string, string[]> {
-  const out: Record<string, string[]> = {}
+  const out = emptyRecord<string[]>()
   if (!raw) return out
   for (const part of raw.split('&')) {
     if (!part) continue
@@ -126,7 +135,7 @@ function checkType(value: JsonValue, shapeName: string, path: string): JsonValue
       return value.map((item, i) => checkType(item, shape.member, `${path}.${i + 1}.member`))
     case 'map': {
       if (typeof value !== 'object' || Array.isArray(value)) throw mismatch(path, 'object', value)
-      const out: JsonObject = {}
+      const out = emptyRecord<JsonValue>()
       for (const [k, v] of Object.entries(value)) out[k] = checkType(v, shape.value, `${path}.${k}`)
       return out
     }

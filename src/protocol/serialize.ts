@@ -4,7 +4,7 @@
 import { shapeOf, structureOf } from '../model/model.js'
 import type { OperationModel } from '../model/types.js'
 import { AwsError } from './aws-error.js'
-import type { JsonObject, JsonValue } from './deserialize.js'
+import { emptyRecord, type JsonObject, type JsonValue } from './deserialize.js'
 
 export interface HttpAnswer {
   readonly status: number
@@ -130,7 +130,8 @@ function compilePicker(shapeName: string): Picker {
       return (value) => {
         if (value === null || value === undefined) return null
         if (pick === null) pick = memberPicker(shape.value)
-        const out: JsonObject = {}
+        // Map keys are the client's (tag keys): no prototype, so `__proto__` stays a key.
+        const out = emptyRecord<JsonValue>()
         for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
           out[k] = pick === COPY ? (v === undefined ? null : (v as JsonValue)) : pick(v)
         }
