@@ -48,15 +48,17 @@ export function createIvsServer(parts: ServerParts): http.Server {
       const url = req.url ?? '/'
       const q = url.indexOf('?')
       const path = q < 0 ? url : url.slice(0, q)
-      const query = parseQuery(q < 0 ? '' : url.slice(q + 1))
+      const rawQuery = q < 0 ? '' : url.slice(q + 1)
 
       if (path.startsWith(CONTROL_PREFIX) && control && config.control.enabled) {
-        answer = await control.handle({ method: req.method ?? 'GET', path, query, body })
+        answer = await control.handle({ method: req.method ?? 'GET', path, query: parseQuery(rawQuery), body })
       } else {
         const method = req.method ?? 'GET'
         const signed = { method, url, headers: req.headers, body }
         const caller = config.auth === 'off' ? anonymous() : verifySigV4(signed, credentials, verifyOptions)
         const target = route(method, path)
+        // Parsed only now: a malformed query from an unsigned client is its 403 first (BEHAVIOR.md §1 order).
+        const query = parseQuery(rawQuery)
         operation = target.operation
         const op = operationOf(target.operation)
         const json = parseJsonBody(body)
@@ -83,7 +85,9 @@ export function createIvsServer(parts: ServerParts): http.Server {
     })
   }
 
-  const server = http.createServer((req, res) => {
+  // Node would answer a request without Host itself, bare (400, no x-amzn-ErrorType): let it through
+  // to SigV4 instead, which refuses it the AWS way (Host is a signed header).
+  const server = http.createServer({ requireHostHeader: false }, (req, res) => {
     handle(req, res).catch((err: unknown) => {
       // Only a bug in send() itself lands here; keep the process up and the socket closed.
       logger.error('unhandled failure while answering', { error: String(err) })
@@ -94,16 +98,27 @@ export function createIvsServer(parts: ServerParts): http.Server {
   server.requestTimeout = 30_000
   server.headersTimeout = 15_000
   server.keepAliveTimeout = 5_000
+  // Any Expect but 100-continue: node's own 417 is bare; answer it in the AWS error shape.
+  server.on('checkExpectation', (_req: IncomingMessage, res: ServerResponse) => {
+    const refusal = new AwsError('ExpectationFailedException', 417, "Only 'Expect: 100-continue' is supported", { Connection: 'close' })
+    send(res, serializeError(refusal), randomUUID())
+  })
+  // Bytes node's parser refuses (and requests too slow to arrive): answered in the AWS error shape
+  // with the status that names the fault, then the connection is closed.
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
-    if (socket.writable && err.code !== 'ECONNRESET') {
-      const body = JSON.stringify({ message: 'Malformed HTTP request' })
-      socket.end(
-        `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nx-amzn-ErrorType: BadRequestException\r\n` +
-          `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-      )
-    } else {
+    if (!socket.writable || err.code === 'ECONNRESET') {
       socket.destroy()
+      return
     }
+    const refusal =
+      err.code === 'HPE_HEADER_OVERFLOW' ? new AwsError('RequestHeaderFieldsTooLargeException', 431, 'Request headers are too large')
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? new AwsError('RequestTimeoutException', 408, 'The request did not arrive in time')
+      : new AwsError('BadRequestException', 400, 'Malformed HTTP request')
+    const answer = serializeError(refusal)
+    const head = [`HTTP/1.1 ${answer.status} ${http.STATUS_CODES[answer.status]}`]
+    for (const [name, value] of Object.entries(answer.headers)) head.push(`${name}: ${value}`)
+    head.push(`x-amzn-RequestId: ${randomUUID()}`, `Content-Length: ${answer.body.length}`, 'Connection: close')
+    socket.end(Buffer.concat([Buffer.from(`${head.join('\r\n')}\r\n\r\n`), answer.body]))
   })
   return server
 }
