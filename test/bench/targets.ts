@@ -1,0 +1,198 @@
+// The servers the benchmark compares, each started fresh for every workload in every round:
+//   ceiling   bare node:http answering a fixed GetChannel body: the physical limit of this machine
+//   simulate  ivs-replay's simulator (`node dist/src/cli.js serve`, full SigV4 verification)
+//   replay    ivs-replay answering from a cassette (hybrid mode), full SigV4 verification
+//   record    ivs-replay recording what a local upstream (a simulate-mode ivs-replay) answers
+//   moto      moto's server, the reference point (only when `import moto` works)
+// A target says which workloads it can run and why it cannot run at all (not installed, mode not
+// built yet), so new ones plug in without touching the orchestrator.
+import { execFile } from 'node:child_process'
+import path from 'node:path'
+import { promisify } from 'node:util'
+import { createChannels } from './bench-client.js'
+import { buildCassette, captureTemplates, type AnswerTemplates, type BuiltCassette } from './cassette-fixtures.js'
+import type { ClientCredentials } from './client-signer.js'
+import { RequestBuilder, type SdkProfile } from './ivs-requests.js'
+import { freePort, spawnServer, type ServerProcess } from './server-process.js'
+import type { WorkloadName, WorkloadSetup } from './workloads.js'
+
+const run = promisify(execFile)
+
+export const TARGET_NAMES = ['ceiling', 'simulate', 'replay', 'record', 'moto'] as const
+export type TargetName = (typeof TARGET_NAMES)[number]
+
+export interface BenchContext {
+  readonly repoRoot: string
+  /** Cores for the server and for the load generator (undefined: no pinning). */
+  readonly serverCpu?: number
+  readonly clientCpu?: number
+  /** A scratch folder for this run (cassettes, profiles). */
+  readonly workDir: string
+  readonly profile: SdkProfile
+  readonly credentials: ClientCredentials
+  readonly log: (line: string) => void
+}
+
+export interface Target {
+  readonly name: TargetName
+  readonly title: string
+  readonly workloads: readonly WorkloadName[]
+  /** Why it cannot run here, or undefined when it can. */
+  unavailable(ctx: BenchContext): Promise<string | undefined>
+  /** One-time preparation before the first round (e.g. writing a cassette). */
+  prepare?(ctx: BenchContext): Promise<void>
+  start(ctx: BenchContext, workload: WorkloadName): Promise<ServerProcess>
+  /** Puts the state the workload needs into the running server. */
+  setup(ctx: BenchContext, server: ServerProcess, workload: WorkloadName): Promise<WorkloadSetup>
+}
+
+export const cliPath = (ctx: BenchContext) => path.join(ctx.repoRoot, 'dist', 'src', 'cli.js')
+export const LISTENING = /listening on (http:\/\/\S+)/
+
+/** W1 needs one channel, W2 a thousand; W3 and W4 make their own. */
+export async function createState(ctx: BenchContext, server: ServerProcess, workload: WorkloadName): Promise<WorkloadSetup> {
+  const builder = new RequestBuilder(ctx.profile, server.endpoint, ctx.credentials)
+  if (workload === 'W1') return { arns: await createChannels(server.endpoint, builder, 'bench-w1', 1) }
+  if (workload === 'W2') {
+    await createChannels(server.endpoint, builder, 'bench-w2', 1000)
+    return {}
+  }
+  return {}
+}
+
+/**
+ * `node dist/src/cli.js serve` (what `npm start` runs) on a free port, logging warnings only: an
+ * info line per request would measure the terminal, not the server.
+ */
+export function startIvsReplay(
+  ctx: BenchContext,
+  name: string,
+  extraArgs: readonly string[] = [],
+  cpu = ctx.serverCpu,
+  nodeFlags: readonly string[] = [],
+): Promise<ServerProcess> {
+  return spawnServer({
+    name,
+    command: process.execPath,
+    args: [...nodeFlags, cliPath(ctx), 'serve', '--port', '0', '--log-level', 'warn', ...extraArgs],
+    cwd: ctx.repoRoot,
+    cpu,
+    env: cleanEnv(),
+    ready: { pattern: LISTENING },
+  })
+}
+
+/** The environment without IVS_REPLAY_* settings that would change what is measured. */
+export function cleanEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('IVS_REPLAY_')))
+}
+
+const ALL: readonly WorkloadName[] = ['W1', 'W2', 'W3', 'W4']
+
+export const ceiling: Target = {
+  name: 'ceiling',
+  title: 'bare node:http, fixed GetChannel body',
+  workloads: ALL,
+  unavailable: async () => undefined,
+  start: (ctx) =>
+    spawnServer({
+      name: 'ceiling',
+      command: process.execPath,
+      args: [path.join(ctx.repoRoot, 'test', 'bench', 'ceiling-server.mjs'), '--port', '0'],
+      cwd: ctx.repoRoot,
+      cpu: ctx.serverCpu,
+      ready: { pattern: LISTENING },
+    }),
+  // Answers everything with the same body, whose channel ARN W1 may as well ask for.
+  setup: async (_ctx, _server, workload) =>
+    workload === 'W1' ? { arns: ['arn:aws:ivs:us-west-2:123456789012:channel/8D3M4bZVOaxg'] } : {},
+}
+
+export const simulate: Target = {
+  name: 'simulate',
+  title: 'ivs-replay simulator, SigV4 verified',
+  workloads: ALL,
+  unavailable: async (ctx) => (await builtCli(ctx)) ? undefined : 'dist/src/cli.js is missing: run `npm run build`',
+  start: (ctx) => startIvsReplay(ctx, 'simulate'),
+  setup: createState,
+}
+
+export const moto: Target = {
+  name: 'moto',
+  title: 'moto server (python3 -m moto.server), no SigV4 check',
+  // moto answers GetChannel and ListChannels; W1 and W2 are the comparison the issue asks for.
+  workloads: ['W1', 'W2'],
+  async unavailable() {
+    try {
+      await run('python3', ['-c', 'import moto, moto.server, moto.ivs'], { timeout: 20_000 })
+      return undefined
+    } catch {
+      return 'moto is not installed (`python3 -c "import moto"` fails)'
+    }
+  },
+  async start(ctx) {
+    const port = await freePort()
+    return spawnServer({
+      name: 'moto',
+      command: 'python3',
+      args: ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)],
+      cwd: ctx.workDir,
+      cpu: ctx.serverCpu,
+      ready: { poll: `http://127.0.0.1:${port}` },
+      timeoutMs: 30_000,
+    })
+  },
+  setup: createState,
+}
+
+async function builtCli(ctx: BenchContext): Promise<boolean> {
+  try {
+    await run(process.execPath, [cliPath(ctx), '--help'], { cwd: ctx.repoRoot, timeout: 20_000 })
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** `ivs-replay serve --help`, for telling which modes this build has. */
+export async function serveHelp(ctx: BenchContext): Promise<string> {
+  try {
+    const { stdout } = await run(process.execPath, [cliPath(ctx), 'serve', '--help'], { cwd: ctx.repoRoot, timeout: 20_000 })
+    return stdout
+  } catch {
+    return ''
+  }
+}
+
+let templates: Promise<AnswerTemplates> | undefined
+/** Real GetChannel and ListChannels answers, taken once per run from a simulate-mode server. */
+export function answerTemplates(ctx: BenchContext): Promise<AnswerTemplates> {
+  return (templates ??= captureTemplates(ctx))
+}
+
+/** Whether this build serves cassettes: `serve --help` lists `--mode` with `hybrid`. */
+async function noModes(ctx: BenchContext, mode: string): Promise<string | undefined> {
+  if (!(await builtCli(ctx))) return 'dist/src/cli.js is missing: run `npm run build`'
+  const help = await serveHelp(ctx)
+  return /--mode/.test(help) && help.includes(mode) ? undefined : `this build of ivs-replay has no --mode ${mode}`
+}
+
+/** Replay: hybrid mode over a cassette of 1,000 recorded GetChannel answers and one ListChannels. */
+export function replayTarget(): Target {
+  let cassette: BuiltCassette | undefined
+  return {
+    name: 'replay',
+    title: 'ivs-replay --mode hybrid over a 1,001-interaction cassette, SigV4 verified',
+    workloads: ['W1', 'W2'],
+    unavailable: (ctx) => noModes(ctx, 'hybrid'),
+    async prepare(ctx) {
+      cassette = await buildCassette(ctx, 'replay-target', 1000, await answerTemplates(ctx), true)
+    },
+    start(ctx) {
+      if (!cassette) throw new Error('replay target used before prepare()')
+      return startIvsReplay(ctx, 'replay', ['--mode', 'hybrid', '--cassette', cassette.file])
+    },
+    // W1 asks for one recorded channel, like the other targets; W2's ListChannels is recorded too.
+    setup: async (_ctx, _server, workload) => (workload === 'W1' ? { arns: [cassette!.arns[0]] } : {}),
+  }
+}
