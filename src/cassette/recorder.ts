@@ -1,0 +1,136 @@
+// Turns one forwarded exchange into a cassette interaction: redact → identify → final secret scan →
+// append (one transaction, durable when it resolves). Nothing reaches the store before redaction and
+// the scan have passed, and a refusal or a failed write becomes a CassetteWriteException: the client
+// must not believe a call was recorded when replay will not find it.
+//
+// What is recorded: successes (2xx) and the client's own errors (4xx), which are deterministic
+// answers to the request and legitimately replayed (a ValidationException, a ResourceNotFound after
+// a delete). Not recorded: 401/403 (they describe the real credentials and their permissions, not the
+// request), 408 and 429 (timing), 5xx and anything else (the upstream's trouble, not an answer).
+import type { IncomingHttpHeaders } from 'node:http'
+import type { MatchRule } from '../config/config.js'
+import type { IvsAnswer, IvsCall } from '../dispatch/ivs-call.js'
+import { AwsError } from '../protocol/aws-error.js'
+import type { JsonObject } from '../protocol/deserialize.js'
+import type { CassetteStore, Interaction, NewInteraction, RecordedRequest, RecordedResponse } from './cassette-store.js'
+import { REQUEST_HEADERS_KEPT, RESPONSE_HEADERS_KEPT, Redactor, type AccountRewrite } from './redaction.js'
+import { requestIdentity } from './request-identity.js'
+import { scanInteraction } from './secret-scan.js'
+
+/** The statuses that are not recorded although they are 4xx. */
+const UNRECORDED_CLIENT_ERRORS = new Set([401, 403, 408, 429])
+
+export function isRecordable(status: number): boolean {
+  if (status >= 200 && status < 300) return true
+  return status >= 400 && status < 500 && !UNRECORDED_CLIENT_ERRORS.has(status)
+}
+
+export interface UpstreamAnswer {
+  readonly status: number
+  readonly headers: IncomingHttpHeaders
+  readonly body: Buffer
+}
+
+export interface RecordOptions {
+  /** Set when the real account must be shown as the caller's local one. */
+  readonly account?: AccountRewrite
+  /** Values that must appear nowhere in what is stored (see scanInteraction). */
+  readonly knownSecrets: readonly string[]
+}
+
+export interface Recorded {
+  readonly interaction: Interaction
+  /** The call as recorded: redacted input and request parts (what a replay will see). */
+  readonly call: IvsCall
+  /** The answer as recorded. */
+  readonly answer: IvsAnswer
+}
+
+const CASSETTE_WRITE = 'CassetteWriteException'
+
+export class Recorder {
+  readonly #store: CassetteStore
+  readonly #redactor: Redactor
+  readonly #matching: Readonly<Record<string, MatchRule>>
+
+  constructor(store: CassetteStore, redactor: Redactor, matching: Readonly<Record<string, MatchRule>>) {
+    this.#store = store
+    this.#redactor = redactor
+    this.#matching = matching
+  }
+
+  /** A recorder for the cassette, with the cassette's redaction salt (created on first use). */
+  static async open(store: CassetteStore, matching: Readonly<Record<string, MatchRule>>): Promise<Recorder> {
+    return new Recorder(store, await Redactor.forCassette(store), matching)
+  }
+
+  /** The interaction as it would be stored, redacted and identified; nothing is written. */
+  prepare(call: IvsCall, upstream: UpstreamAnswer, account?: AccountRewrite): { interaction: NewInteraction; call: IvsCall; answer: IvsAnswer } {
+    const r = this.#redactor
+    const { raw } = call
+    const query: Record<string, string[]> = {}
+    for (const [name, values] of Object.entries(raw.query)) query[r.text(name, account)] = values.map((v) => r.text(v, account))
+    const request: RecordedRequest = {
+      method: raw.method,
+      path: r.text(raw.path, account),
+      query,
+      headers: r.headers(raw.headers, REQUEST_HEADERS_KEPT, account),
+      body: r.bytes(raw.body, account),
+    }
+    const response: RecordedResponse = {
+      status: upstream.status,
+      headers: r.headers(upstream.headers, RESPONSE_HEADERS_KEPT, account),
+      body: r.bytes(upstream.body, account),
+    }
+    const json = parsedBody(request.body) ?? (r.json(raw.json, account) as JsonObject)
+    // The identity of the request as recorded, from its stored parts exactly as the replay index
+    // computes it: a replaying client sends local-account ARNs, which is what the redacted request holds.
+    const identity = requestIdentity({ operation: call.operation, path: request.path, query: request.query, body: json }, this.#matching)
+    const recordedCall: IvsCall = {
+      ...call,
+      input: r.json(call.input, account) as JsonObject,
+      raw: { ...raw, url: r.text(raw.url, account), path: request.path, query, headers: request.headers, body: request.body, json },
+    }
+    return {
+      interaction: { operation: call.operation, identity, request, response },
+      call: recordedCall,
+      answer: { status: response.status, headers: response.headers, body: response.body, source: 'proxied' },
+    }
+  }
+
+  /**
+   * Redacts, scans and appends. Rejects with a 500 CassetteWriteException (AwsError) when the scan
+   * still finds a secret or the cassette cannot be written; either way nothing was stored.
+   */
+  async record(call: IvsCall, upstream: UpstreamAnswer, options: RecordOptions): Promise<Recorded> {
+    const prepared = this.prepare(call, upstream, options.account)
+    const findings = scanInteraction(prepared.interaction, options.knownSecrets)
+    if (findings.length > 0) {
+      const where = findings.map((f) => `${f.field} (${f.kind})`).join(', ')
+      throw new AwsError(CASSETTE_WRITE, 500,
+        `ivs-replay did not record this ${call.operation}: after redaction it still holds what looks like a secret at ${where}. ` +
+        `The upstream carried the request out (status ${upstream.status}); the cassette ${this.#store.file} is unchanged.`)
+    }
+    let interaction: Interaction
+    try {
+      interaction = await this.#store.append(prepared.interaction)
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err)
+      throw new AwsError(CASSETTE_WRITE, 500,
+        `The cassette could not be written, so this ${call.operation} was not recorded. The upstream carried the request ` +
+        `out (status ${upstream.status}); the cassette is unchanged (nothing half-written). Cause: ${reason}`)
+    }
+    return { interaction, call: prepared.call, answer: prepared.answer }
+  }
+}
+
+/** The stored request body as JSON (`{}` when empty), or undefined when it is not a JSON object. */
+function parsedBody(body: Buffer): JsonObject | undefined {
+  if (body.length === 0) return {}
+  try {
+    const value: unknown = JSON.parse(body.toString('utf8'))
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as JsonObject) : undefined
+  } catch {
+    return undefined
+  }
+}
