@@ -78,11 +78,14 @@ export function createIvsServer(parts: ServerParts): http.Server {
       }
     }
     send(res, answer, requestId)
-    const ms = (performance.now() - started).toFixed(1)
-    const errorType = answer.headers['x-amzn-ErrorType']
-    logger.info('request', {
-      id: requestId, method: req.method, op: operation, status: answer.status, source: answer.source, error: errorType, ms,
-    })
+    // Built only when it will be written: at the default library level (warn) this runs per request.
+    if (logger.enabled('info')) {
+      const ms = (performance.now() - started).toFixed(1)
+      const errorType = answer.headers['x-amzn-ErrorType']
+      logger.info('request', {
+        id: requestId, method: req.method, op: operation, status: answer.status, source: answer.source, error: errorType, ms,
+      })
+    }
   }
 
   // Node would answer a request without Host itself, bare (400, no x-amzn-ErrorType): let it through
