@@ -136,7 +136,8 @@ function nullableStr(raw: Raw, field: string, path: string): string | null {
 
 /** A cassette name stays inside the cassettes folder; anything that looks like a path is used as one. */
 const CASSETTE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/
-function resolveCassette(value: string, cassettesDir: string): string {
+/** Exported so `ivs-replay cassette …` resolves a NAME|PATH exactly as `--cassette` does. */
+export function resolveCassette(value: string, cassettesDir: string): string {
   const looksLikePath = value.includes('/') || value.includes(path.sep) || value.endsWith('.sqlite')
   if (looksLikePath) return path.resolve(value)
   if (!CASSETTE_NAME.test(value) || value.includes('..')) {
