@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // The command line: `ivs-replay serve [flags]`. Prints where to point a client, and shuts down
 // cleanly on SIGINT/SIGTERM. A bad configuration exits with code 2 and names the bad field.
+// `ivs-replay cassette …` looks after cassette files (src/cli/cassette-command.ts).
 import { parseArgs } from 'node:util'
 import { startApp } from './app.js'
 import { ConfigError } from './config/config.js'
 import { loadConfig } from './config/load-config.js'
 
 const usage = `Usage: ivs-replay serve [options]
+       ivs-replay cassette list|show|export|import|prune|scan …   (ivs-replay cassette --help)
 
 Options:
   --port N            port to listen on (default 4599; 0 = any free port)
@@ -109,6 +111,13 @@ async function main(argv: string[]): Promise<void> {
   switch (command) {
     case 'serve':
       return serve(rest)
+    case 'cassette': {
+      // Loaded on demand so `serve` does not pay for the cassette tools. exitCode rather than
+      // exit(): an export written to a pipe must be flushed before the process ends.
+      const { cassetteCommand } = await import('./cli/cassette-command.js')
+      process.exitCode = await cassetteCommand(rest)
+      return
+    }
     case undefined:
     case 'help':
     case '--help':
