@@ -22,7 +22,7 @@ import { loadAverage, machineInfo } from './proc-stats.js'
 import { extractNotes, renderReport } from './report.js'
 import type { BenchRun } from './results.js'
 import {
-  answerTemplates, ceiling, createState, moto, replayTarget, simulate, TARGET_NAMES, type BenchContext, type Target, type TargetName,
+  answerTemplates, ceiling, createState, moto, recordTarget, replayTarget, simulate, TARGET_NAMES, type BenchContext, type Target, type TargetName,
 } from './targets.js'
 import { runThroughput, type Measurement } from './throughput.js'
 import { judge } from './verdicts.js'
@@ -153,15 +153,11 @@ async function main(argv: string[]): Promise<number> {
   log(`  ${verifiedRequests} operations: the benchmark's requests are byte-identical to client-ivs's`)
   const ctx: BenchContext = { repoRoot, serverCpu, clientCpu, workDir, profile, credentials, log }
 
-  const all: Record<TargetName, Target | undefined> = { ceiling, simulate, replay: replayTarget(), record: undefined, moto }
+  const all: Record<TargetName, Target> = { ceiling, simulate, replay: replayTarget(), record: recordTarget(), moto }
   const targets: { name: TargetName; title: string; unavailable?: string }[] = []
   const runnable: Target[] = []
   for (const name of wantedTargets) {
     const target = all[name]
-    if (!target) {
-      targets.push({ name, title: name, unavailable: 'record mode is not benchmarked yet (src/proxy/ has not landed)' })
-      continue
-    }
     const unavailable = await target.unavailable(ctx)
     targets.push({ name, title: target.title, ...(unavailable && { unavailable }) })
     if (!unavailable) runnable.push(target)

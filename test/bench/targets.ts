@@ -7,6 +7,7 @@
 // A target says which workloads it can run and why it cannot run at all (not installed, mode not
 // built yet), so new ones plug in without touching the orchestrator.
 import { execFile } from 'node:child_process'
+import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { createChannels } from './bench-client.js'
@@ -194,5 +195,66 @@ export function replayTarget(): Target {
     },
     // W1 asks for one recorded channel, like the other targets; W2's ListChannels is recorded too.
     setup: async (_ctx, _server, workload) => (workload === 'W1' ? { arns: [cassette!.arns[0]] } : {}),
+  }
+}
+
+/** The "real AWS" a record target forwards to: a simulate-mode ivs-replay with credentials of its own. */
+const UPSTREAM_CREDENTIALS = { accessKeyId: 'bench-upstream', secretAccessKey: 'bench-upstream-secret', accountId: '210987654321' }
+
+/**
+ * Record: `--mode record` in front of a local upstream (a simulate-mode ivs-replay on the same
+ * core, playing real IVS with its own credentials, which reach the recorder through the environment
+ * as real ones would). Every answer is forwarded, re-signed, recorded to a fresh cassette, then sent.
+ * The CPU and RSS figures are the recorder's; its upstream's work is on the same core.
+ */
+export function recordTarget(): Target {
+  let runs = 0
+  return {
+    name: 'record',
+    title: 'ivs-replay --mode record, forwarding to a local simulate-mode upstream on the same core',
+    workloads: ['W1', 'W3'],
+    unavailable: (ctx) => noModes(ctx, 'record'),
+    async start(ctx) {
+      const configFile = path.join(ctx.workDir, 'upstream-config.json')
+      await writeFile(configFile, JSON.stringify({ credentials: [UPSTREAM_CREDENTIALS] }))
+      const upstream = await startIvsReplay(ctx, 'record upstream', ['--config', configFile])
+      try {
+        const cassette = path.join(ctx.workDir, 'cassettes', `record-${process.pid}-${++runs}.sqlite`)
+        const env: NodeJS.ProcessEnv = {
+          ...cleanEnv(),
+          AWS_ACCESS_KEY_ID: UPSTREAM_CREDENTIALS.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: UPSTREAM_CREDENTIALS.secretAccessKey,
+          AWS_SESSION_TOKEN: '',
+          AWS_PROFILE: '',
+          AWS_SHARED_CREDENTIALS_FILE: path.join(ctx.workDir, 'no-such-credentials'),
+          AWS_CONFIG_FILE: path.join(ctx.workDir, 'no-such-config'),
+          AWS_EC2_METADATA_DISABLED: 'true',
+        }
+        for (const k of ['AWS_SESSION_TOKEN', 'AWS_PROFILE']) delete env[k]
+        const recorder = await spawnServer({
+          name: 'record',
+          command: process.execPath,
+          args: [cliPath(ctx), 'serve', '--port', '0', '--log-level', 'warn', '--mode', 'record', '--cassette', cassette, '--upstream', upstream.endpoint],
+          cwd: ctx.repoRoot,
+          cpu: ctx.serverCpu,
+          env,
+          ready: { pattern: LISTENING },
+        })
+        return {
+          ...recorder,
+          alive: () => recorder.alive() && upstream.alive(),
+          output: () => `${recorder.output()}\n[upstream] ${upstream.output()}`,
+          stop: async () => {
+            await recorder.stop()
+            await upstream.stop()
+          },
+        }
+      } catch (err) {
+        await upstream.stop()
+        throw err
+      }
+    },
+    // The channel W1 reads is created through the recorder, so the recorder knows its account mapping.
+    setup: createState,
   }
 }
