@@ -135,8 +135,9 @@ function failure(err: unknown, logger: Logger, requestId: string): Answer {
 
 function send(res: ServerResponse, answer: Answer, requestId: string): void {
   const headers: Record<string, string | number> = {
-    ...answer.headers,
+    // A proxied or replayed answer keeps the request id IVS gave it.
     'x-amzn-RequestId': requestId,
+    ...answer.headers,
     'Content-Length': answer.body.length,
   }
   if (answer.source) headers['x-ivs-replay-source'] = answer.source

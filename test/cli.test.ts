@@ -13,7 +13,7 @@ const cli = ['--import', 'tsx', path.join(root, 'src/cli.ts')]
 const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('IVS_REPLAY_')))
 
 function run(args: string[], env: NodeJS.ProcessEnv = {}) {
-  return spawnSync(process.execPath, [...cli, ...args], { env: { ...cleanEnv, ...env }, encoding: 'utf8', timeout: 20_000 })
+  return spawnSync(process.execPath, [...cli, ...args], { env: { ...cleanEnv, ...env }, encoding: 'utf8', timeout: 90_000 })
 }
 
 t.test('serve prints the endpoint, answers, and stops on SIGTERM', async (t) => {
