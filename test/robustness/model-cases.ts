@@ -70,6 +70,15 @@ const IDS = ['abcdABCDefgh', 'Zz09Yy18Xx27', 'f99cde61-c2b0-4df3-8a2a-7e2b4f3d9b
 const ALNUM = [...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789']
 const TAG_ALPHABET = [...ALNUM, ...' _.:/=+-@', 'ü', 'ñ', '日', '本', 'Ω', '\u00a0', '٣', '𝒜']
 
+/**
+ * The resource ARNs valid inputs are made of (in the caller's account and region, and in another).
+ * The stateful fuzzer swaps them for ARNs of resources that exist at the time of the call.
+ */
+export const SAMPLE_ARNS: readonly string[] = [
+  ...ARN_TYPES.flatMap((type) => IDS.map((id) => `arn:aws:ivs:us-west-2:123456789012:${type}/${id}`)),
+  ...ARN_TYPES.map((type) => `arn:aws:ivs:eu-central-1:210987654321:${type}/abcdABCDefgh`),
+]
+
 let publicKeyPem: string | undefined
 /** An EC public key, so ImportPlaybackKeyPair's valid input is really valid. */
 function ecPublicKey(): string {
@@ -81,8 +90,7 @@ function stringCandidates(shapeName: string, shape: StringShape): string[] {
   if (shape.enum) return [...shape.enum]
   if (shapeName === 'PlaybackPublicKeyMaterial') return [ecPublicKey()]
   const out: string[] = []
-  for (const type of ARN_TYPES) for (const id of IDS) out.push(`arn:aws:ivs:us-west-2:123456789012:${type}/${id}`)
-  for (const type of ARN_TYPES) out.push(`arn:aws:ivs:eu-central-1:210987654321:${type}/abcdABCDefgh`)
+  out.push(...SAMPLE_ARNS)
   out.push(
     'arn:aws:mediatailor:us-west-2:123456789012:playbackConfiguration/my-config-1',
     'st-1AuTyMDASvHUTSb8p5PvbsO', 'st-abcdefghijklmnopqrstuvw',
@@ -566,13 +574,13 @@ export function systematicCases(): ModelCase[] {
   return out
 }
 
-/** One random case: a random valid input with 0–3 non-overlapping mutations (20 % stay valid). */
-export function fuzzCase(prng: Prng): ModelCase {
+/** One random case: a random valid input with 0–3 non-overlapping mutations (`validShare` stay valid). */
+export function fuzzCase(prng: Prng, validShare = 0.2): ModelCase {
   const op = prng.pick(operationNames)
   const base = baselineInput(op, 'random', prng)
   const all = mutationsOf(op).filter(isPlaceable)
   const chosen: Mutation[] = []
-  const want = prng.chance(0.2) || all.length === 0 ? 0 : 1 + prng.int(3)
+  const want = prng.chance(validShare) || all.length === 0 ? 0 : 1 + prng.int(3)
   for (let tries = 0; chosen.length < want && tries < 10; tries++) {
     const m = prng.pick(all)
     if (!chosen.some((c) => overlaps(c.steps, m.steps))) chosen.push(m)

@@ -1,11 +1,13 @@
 // Category 1a: model-generated cases on the wire. Systematic cases (every operation × every
 // mutation of model-cases.ts) come first, then seeded random combinations until the budget is spent.
 import type { Test } from 'tap'
-import { judge, readError } from './check.js'
+import type { JsonObject, JsonValue } from '../../src/protocol/deserialize.js'
+import { isNotImplemented, judge, readError } from './check.js'
 import { runCases, type WireCase } from './cases.js'
 import { Tally, type Budget, type Client } from './harness.js'
-import { buildRequest, fuzzCase, systematicCases, type ModelCase } from './model-cases.js'
+import { buildRequest, fuzzCase, SAMPLE_ARNS, systematicCases, type ModelCase } from './model-cases.js'
 import { Prng } from './prng.js'
+import { pool } from './wire.js'
 
 function toWire(c: ModelCase, category: string): WireCase {
   const req = buildRequest(c.op, c.input)
@@ -65,3 +67,87 @@ export async function modelSuite(t: Test, client: Client, budget: Budget): Promi
   return tally
 }
 
+
+const ARN_IN_TEXT = /arn:aws:ivs:[a-z0-9-]+:\d{12}:([a-z-]+)\/[A-Za-z0-9-]+/g
+
+/** ARNs of existing resources, by type, harvested from the server's answers. */
+class ArnPools {
+  readonly #byType = new Map<string, Set<string>>()
+
+  harvest(body: Buffer): void {
+    for (const m of body.toString('utf8').matchAll(ARN_IN_TEXT)) {
+      let set = this.#byType.get(m[1])
+      if (!set) this.#byType.set(m[1], (set = new Set()))
+      set.add(m[0])
+    }
+  }
+
+  pick(type: string, prng: Prng): string | undefined {
+    const set = this.#byType.get(type)
+    return set && set.size ? prng.pick([...set]) : undefined
+  }
+
+  clear(): void {
+    this.#byType.clear()
+  }
+}
+
+const sampleArns = new Set(SAMPLE_ARNS)
+
+/** A copy of `value` where sample ARNs name resources that exist (mutated values are left alone). */
+function withExistingArns(value: JsonValue, pools: ArnPools, prng: Prng): JsonValue {
+  if (typeof value === 'string') {
+    if (!sampleArns.has(value) || prng.chance(0.15)) return value
+    return pools.pick(value.split(':')[5].split('/')[0], prng) ?? value
+  }
+  if (Array.isArray(value)) return value.map((v) => withExistingArns(v, pools, prng))
+  if (value !== null && typeof value === 'object') {
+    const out: JsonObject = {}
+    for (const [k, v] of Object.entries(value)) Object.defineProperty(out, k, { value: withExistingArns(v, pools, prng), enumerable: true, writable: true, configurable: true })
+    return out
+  }
+  return value
+}
+
+/**
+ * Random cases whose ARNs name resources that exist (created earlier in the same batch), with the
+ * odd simulated broadcast started in between: valid input reaches the handlers' deeper paths
+ * (references, in-use deletes, live channels, quotas) instead of stopping at "not found".
+ */
+export async function statefulSuite(t: Test, client: Client, budget: Budget, count: number): Promise<Tally> {
+  const tally = new Tally()
+  const prng = new Prng(budget.seed + 1)
+  const pools = new ArnPools()
+  for (let done = 0; done < count; done += budget.batchSize) {
+    // Mostly valid input: the point is to reach the handlers with resources that exist.
+    const batch = Array.from({ length: Math.min(budget.batchSize, count - done) }, () => fuzzCase(prng, 0.75))
+    await pool(batch, budget.concurrency, async (c) => {
+      if (prng.chance(0.05)) {
+        const channel = pools.pick('channel', prng)
+        if (channel) {
+          const res = await client.control('POST', prng.chance(0.8) ? 'streams/start' : 'streams/stop', { channelArn: channel })
+          tally.record('stateful/broadcast start or stop', res.status >= 500 ? `control ${res.status}: ${res.body.toString().slice(0, 200)}` : undefined)
+        }
+      }
+      const req = buildRequest(c.op, withExistingArns(c.input, pools, prng) as JsonObject)
+      let answer
+      try {
+        answer = await client.signed(req.method, req.target, req.body)
+      } catch (err) {
+        tally.record(`stateful/${c.expect.kind}`, `${c.label}: no answer (${(err as Error).message})`)
+        return
+      }
+      if (answer.status === 200) pools.harvest(answer.body)
+      const problem = judge(answer, c.expect)
+      const err = answer.status >= 400 ? readError(answer) : undefined
+      // Valid input is tallied by answer, to show how deep it got (200 vs 404 vs 409 …).
+      const category = c.expect.kind === 'accepted' ? `stateful/valid → ${answer.status}${err && typeof err !== 'string' ? ` ${err.type}` : ''}` : `stateful/${c.expect.kind}`
+      tally.record(category, problem === undefined ? undefined : `${c.label}: ${problem}`, isNotImplemented(answer))
+    })
+    tally.probe(await client.stillServing())
+    await client.reset()
+    pools.clear()
+  }
+  tally.assert(t, 'stateful random cases')
+  return tally
+}
