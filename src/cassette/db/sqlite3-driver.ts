@@ -53,8 +53,17 @@ export class Sqlite3Driver implements Driver {
     await connection.executeQuery(CompiledQuery.raw('commit'))
   }
 
+  // After an I/O error or a full disk inside a transaction SQLite may already have rolled it back
+  // itself (sqlite.org/lang_transaction.html, "Response To Errors Within A Transaction"). kysely still
+  // sends ROLLBACK when the transaction's callback fails, and the "no transaction is active" error of
+  // that ROLLBACK would replace the error that says what went wrong (disk I/O error, database or disk
+  // is full): the caller must see the cause, and there is nothing left to roll back.
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('rollback'))
+    try {
+      await connection.executeQuery(CompiledQuery.raw('rollback'))
+    } catch (e) {
+      if (!(e instanceof Error && NO_TRANSACTION.test(e.message))) throw e
+    }
   }
 
   async savepoint(connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']): Promise<void> {
@@ -83,6 +92,9 @@ export class Sqlite3Driver implements Driver {
     }
   }
 }
+
+/** SQLite's answer to a ROLLBACK with no transaction open (SQLITE_ERROR, so the text tells it apart). */
+const NO_TRANSACTION = /cannot rollback - no transaction is active/
 
 function savepointCommand(connection: DatabaseConnection, command: string, name: string, compile: QueryCompiler['compileQuery']) {
   const node = RawNode.createWithChildren([RawNode.createWithSql(`${command} `), IdentifierNode.create(name)])
