@@ -154,7 +154,7 @@ export function renderReport(run: BenchRun, verdicts: readonly Verdict[], notes:
     '```sh',
     'npm ci',
     'npm run bench                 # builds dist/ first; about 5–8 minutes; rewrites this file',
-    'npm run bench -- --quick      # one short round of everything, about 2–3 minutes',
+    'npm run bench -- --quick      # one short round of everything, a few minutes',
     'npm run bench -- --profile    # also CPU-profile simulate on W1 and W2 (node --cpu-prof)',
     'npm run bench -- --help       # targets, workloads, rounds, durations, --no-write, --json FILE',
     '```',

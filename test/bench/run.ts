@@ -30,7 +30,7 @@ import { WORKLOADS, type WorkloadName } from './workloads.js'
 
 const usage = `Usage: npm run bench -- [options]
 
-  --quick                one short round of everything (about 2–3 minutes)
+  --quick                one short round of everything (a few minutes)
   --rounds N             throughput rounds (default 3; quick 1)
   --duration MS          measured window per run (default 2000; quick 1000)
   --warmup MS            warm-up before each window (default 500; quick 300)

@@ -91,9 +91,22 @@ export function judge(run: BenchRun): Verdict[] {
     } else {
       const ratio = large.median / small.median
       const hot = scaleP50(scale, 100_000, 'hot', 1).median / scaleP50(scale, 10, 'hot', 1).median
+      // c=1 latency is at the mercy of the machine's load; server CPU per request (spread, highest
+      // concurrency) shows the same scale effect more steadily.
+      const cpuAt = (size: number) => {
+        const point = scale?.points.find((p) => p.interactions === size)
+        const runs = (point?.runs ?? []).filter((r) => r.pattern === 'spread')
+        const c = Math.max(...runs.map((r) => r.concurrency))
+        return spread(runs.filter((r) => r.concurrency === c).map((r) => r.serverCpuMicrosPerRequest ?? NaN)).median
+      }
+      const cpuRatio = cpuAt(100_000) / cpuAt(10)
       verdicts.push({
         id: 'scale-p50', goal, threshold, verdict: ratio <= 1.2 ? 'pass' : 'short',
         measured: `${x(ratio)} (${large.median.toFixed(3)} ms vs ${small.median.toFixed(3)} ms)`,
+        ...(Number.isFinite(cpuRatio) && {
+          cpuMeasured: `${x(cpuRatio)} (${cpuAt(100_000).toFixed(0)} vs ${cpuAt(10).toFixed(0)} µs/req)`,
+          cpuVerdict: cpuRatio <= 1.2 ? 'pass' as const : 'short' as const,
+        }),
         note: `hot pattern (same ≤100 requests): ${x(hot)}`,
       })
     }
