@@ -96,7 +96,9 @@ export function deserializeInput(inputShape: string | undefined, http: HttpBindi
       default:
         value = Object.hasOwn(http.body, name) ? http.body[name] : undefined
     }
-    if (value === undefined) continue
+    // A null member is an absent one (BEHAVIOR.md §2): dropped here, so a handler never sees null
+    // where its type says "string or undefined"; validation still reports a required one as null.
+    if (value === undefined || value === null) continue
     input[name] = checkType(value, member.shape, name)
   }
   return input
@@ -112,7 +114,10 @@ function mismatch(path: string, expected: string, value: JsonValue): AwsError {
   return serializationError(`Unexpected value type at '${path}': expected ${expected}, got ${typeName(value)}`)
 }
 
-/** Returns the value with unknown structure members removed; null stays null (validated later). */
+/**
+ * Returns the value with unknown structure members removed and null structure members dropped;
+ * null list items and map values stay null (validation refuses them).
+ */
 function checkType(value: JsonValue, shapeName: string, path: string): JsonValue {
   if (value === null) return null
   const shape = shapeOf(shapeName)
@@ -143,7 +148,7 @@ function checkType(value: JsonValue, shapeName: string, path: string): JsonValue
       if (typeof value !== 'object' || Array.isArray(value)) throw mismatch(path, 'object', value)
       const out: JsonObject = {}
       for (const name of Object.keys(shape.members)) {
-        if (Object.hasOwn(value, name)) out[name] = checkType(value[name], shape.members[name].shape, `${path}.${name}`)
+        if (Object.hasOwn(value, name) && value[name] !== null) out[name] = checkType(value[name], shape.members[name].shape, `${path}.${name}`)
       }
       return out
     }
