@@ -17,7 +17,7 @@ import { deserializeInput, parseJsonBody, parseQuery } from './protocol/deserial
 import { route } from './protocol/router.js'
 import { serializeError, type HttpAnswer } from './protocol/serialize.js'
 import { validateInput } from './protocol/validate.js'
-import { readBody } from './http/read-body.js'
+import { ClientAbortedError, readBody } from './http/read-body.js'
 
 export interface ServerParts {
   readonly config: Config
@@ -128,7 +128,7 @@ export function createIvsServer(parts: ServerParts): http.Server {
 
 function failure(err: unknown, logger: Logger, requestId: string): Answer {
   if (err instanceof AwsError) return serializeError(err)
-  if (err instanceof Error && /aborted/.test(err.message)) return { status: 0, headers: {}, body: Buffer.alloc(0) }
+  if (err instanceof ClientAbortedError) return { status: 0, headers: {}, body: Buffer.alloc(0) }
   logger.error('internal error', { id: requestId, error: err instanceof Error ? err.stack ?? err.message : String(err) })
   return serializeError(new AwsError('InternalServerException', 500, 'Unexpected error during processing of request.'))
 }

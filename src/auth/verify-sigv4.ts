@@ -16,7 +16,7 @@
 //  10. x-amz-content-sha256 equals the body's hash → InvalidSignature
 //  11. signature (constant-time compare) → InvalidSignature
 //  12. session token matches → UnrecognizedClient;  13. credentials not expired → ExpiredToken
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
+import { createHash, createHmac, hash, timingSafeEqual } from 'node:crypto'
 import type { IncomingHttpHeaders } from 'node:http'
 import type { CredentialStore } from './credentials.js'
 import {
@@ -73,6 +73,7 @@ const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD'
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'
 const MAX_EXPIRES_SECONDS = 604800
 const NON_LATIN1 = /[^\u0000-\u00ff]/
+const NON_ASCII = /[^\u0000-\u007f]/
 
 /** What the request claims, from either form, before any of it is trusted. */
 interface Claimed {
@@ -168,7 +169,8 @@ export function verifySigV4(req: IncomingSignedRequest, credentials: CredentialS
   if (entry === undefined) throw refuse.invalidSecurityToken()
 
   // 10. The payload hash is always the received body's: a claimed one must match it, never replace it.
-  const bodyHash = req.body.length === 0 ? EMPTY_SHA256 : createHash('sha256').update(req.body).digest('hex')
+  // crypto.hash is the one-shot form: no Hash object per request (about 1 µs less each).
+  const bodyHash = req.body.length === 0 ? EMPTY_SHA256 : hash('sha256', req.body, 'hex')
   let payloadHash = bodyHash
   if (claimed.contentSha256 !== undefined && claimed.contentSha256 !== bodyHash) {
     // A presigned URL may say UNSIGNED-PAYLOAD (as S3-style presigners do) only when there is no
@@ -323,8 +325,10 @@ function canonicalHeaders(headers: IncomingHttpHeaders, signedNames: readonly st
 function signatureMatches(provided: string, key: Buffer, amzDate: string, scope: string, canonicalRequest: string): boolean {
   // node delivers header values as latin1 strings: hashing them as latin1 reproduces the bytes the
   // client signed. Everything else in a canonical request is ASCII.
-  const encoding = NON_LATIN1.test(canonicalRequest) ? 'utf8' : 'latin1'
-  const hashed = createHash('sha256').update(canonicalRequest, encoding).digest('hex')
+  // The common case, pure ASCII, encodes the same either way and takes the one-shot hash.
+  const hashed = !NON_ASCII.test(canonicalRequest)
+    ? hash('sha256', canonicalRequest, 'hex')
+    : createHash('sha256').update(canonicalRequest, NON_LATIN1.test(canonicalRequest) ? 'utf8' : 'latin1').digest('hex')
   const expected = createHmac('sha256', key)
     .update(ALGORITHM + '\n' + amzDate + '\n' + scope + '\n' + hashed, 'latin1')
     .digest('hex')

@@ -8,7 +8,7 @@ import { serializeError } from '../protocol/serialize.js'
 import type { CassetteStore } from './cassette-store.js'
 import { describeNearest, nearestRecorded } from './miss-diagnostics.js'
 import type { ReplayIndex } from './replay-index.js'
-import { canonicalRequest, identityOf, type MatchRules } from './request-identity.js'
+import { canonicalRequest, identityOf, type CanonicalRequest, type MatchRules } from './request-identity.js'
 
 export interface CassetteBackendOptions {
   readonly store: CassetteStore
@@ -23,25 +23,57 @@ export interface CassetteBackendOptions {
 /** The error type of a strict-replay miss: real IVS never sends it, so no client mistakes it for IVS's. */
 export const REPLAY_MISS = 'IvsReplayNoMatchException'
 
+/** How many distinct request texts keep their computed identity (a test suite repeats itself). */
+const IDENTITY_CACHE_SIZE = 10_000
+const CACHED_BODY_LIMIT = 4096
+
 export class CassetteBackend implements Backend {
   readonly #o: CassetteBackendOptions
+  /** Raw request text → identity: a repeated request skips canonicalization and hashing. */
+  readonly #identities = new Map<string, string>()
+  /** Interactions the simulator has absorbed: a recorded answer teaches it once per rewind. */
+  #absorbed = new Set<number>()
 
   constructor(options: CassetteBackendOptions) {
     this.#o = options
   }
 
+  /** Replay sequences start over, and so does what the simulator has been taught. */
+  rewind(): void {
+    this.#o.index.rewind()
+    this.#absorbed = new Set()
+  }
+
+  #identity(call: IvsCall): string {
+    // Large bodies are rare and not worth keeping as cache keys.
+    if (call.raw.body.length > CACHED_BODY_LIMIT) return identityOf(this.#canonical(call))
+    // The operation, the request-target and the body bytes determine the identity (headers never do).
+    const key = `${call.operation} ${call.raw.url}\n${call.raw.body.toString('latin1')}`
+    let identity = this.#identities.get(key)
+    if (identity === undefined) {
+      identity = identityOf(this.#canonical(call))
+      if (this.#identities.size >= IDENTITY_CACHE_SIZE) this.#identities.clear()
+      this.#identities.set(key, identity)
+    }
+    return identity
+  }
+
+  #canonical(call: IvsCall): CanonicalRequest {
+    return canonicalRequest({ operation: call.operation, path: call.raw.path, query: call.raw.query, body: call.raw.json }, this.#o.rules)
+  }
+
   async answer(call: IvsCall): Promise<IvsAnswer | undefined> {
-    const canonical = canonicalRequest(
-      { operation: call.operation, path: call.raw.path, query: call.raw.query, body: call.raw.json },
-      this.#o.rules,
-    )
-    const hit = await this.#o.index.take(identityOf(canonical))
+    const hit = await this.#o.index.take(this.#identity(call))
     if (hit) {
       const { response } = hit
       const answer: IvsAnswer = { status: response.status, headers: response.headers, body: response.body, source: 'recorded' }
-      this.#o.observe(call, answer)
+      if (!this.#absorbed.has(hit.id)) {
+        this.#absorbed.add(hit.id)
+        this.#o.observe(call, answer)
+      }
       return answer
     }
+    const canonical = this.#canonical(call)
     const { strict, logger, store, rules } = this.#o
     if (!strict && !logger.enabled('debug')) return undefined
     const nearest = describeNearest(await nearestRecorded(store, canonical, rules), call.operation)

@@ -145,11 +145,12 @@ export class CassetteStore {
   /**
    * The replay index: every interaction's id, identity, seq and operation, and nothing heavier, so
    * a cassette of 100,000 interactions opens in well under a second and a few MB. Bodies are read
-   * by id when a replay needs them.
+   * by id when a replay needs them. `afterId` and `limit` read it a page at a time.
    */
-  indexEntries(): Promise<IndexEntry[]> {
+  indexEntries(afterId = 0, limit = 1_000_000_000): Promise<IndexEntry[]> {
     return this.#run('indexEntries', () =>
-      this.#db.selectFrom('interactions').select(['id', 'identity', 'seq', 'operation']).orderBy('id').execute())
+      this.#db.selectFrom('interactions').select(['id', 'identity', 'seq', 'operation'])
+        .where('id', '>', afterId).orderBy('id').limit(limit).execute())
   }
 
   /** One interaction by id, or undefined when it is gone (pruned, replaced by an import). */

@@ -7,6 +7,15 @@ import type { CassetteStore, IndexEntry, Interaction, RecordedResponse } from '.
 import { requestIdentity, type MatchRules } from './request-identity.js'
 
 const RESPONSE_CACHE_SIZE = 10_000
+/** Rows read per query while loading: bounds the transient memory of opening a large cassette. */
+const LOAD_PAGE = 10_000
+/**
+ * The index keys on the first 96 bits of the SHA-256 identity (24 hex characters): a collision
+ * among even millions of interactions is out of reach (~2^-56 at 10^6), and the key strings take
+ * less than half the memory of the full 64.
+ */
+const KEY_LENGTH = 24
+const keyOf = (identity: string) => identity.slice(0, KEY_LENGTH)
 
 export interface ReplayHit {
   readonly id: number
@@ -15,8 +24,8 @@ export interface ReplayHit {
 
 export class ReplayIndex {
   readonly #store: CassetteStore
-  /** identity → ids ordered by seq. */
-  readonly #byIdentity = new Map<string, number[]>()
+  /** identity key → ids ordered by seq (one id stored bare: most identities are recorded once). */
+  readonly #byIdentity = new Map<string, number | number[]>()
   /** identity → how many times it was replayed since the last rewind. */
   readonly #cursor = new Map<string, number>()
   readonly #operations = new Set<string>()
@@ -36,18 +45,24 @@ export class ReplayIndex {
    */
   static async load(store: CassetteStore, rules: MatchRules = {}): Promise<ReplayIndex> {
     const index = new ReplayIndex(store)
-    let entries: IndexEntry[] = await store.indexEntries()
+    let entries: IndexEntry[] = []
+    for (let after = 0; ; ) {
+      const page = await store.indexEntries(after, LOAD_PAGE)
+      for (const e of page) entries.push({ id: e.id, identity: keyOf(e.identity), seq: e.seq, operation: e.operation })
+      if (page.length < LOAD_PAGE) break
+      after = page[page.length - 1].id
+    }
     const ruled = (operation: string) => Object.hasOwn(rules, '*') || Object.hasOwn(rules, operation)
     if (entries.some((e) => ruled(e.operation))) {
       const recomputed = new Map<number, string>()
       for (const operation of new Set(entries.filter((e) => ruled(e.operation)).map((e) => e.operation))) {
         for (const i of await store.ofOperation(operation)) recomputed.set(i.id, identityWithRules(i, rules))
       }
-      entries = entries.map((e) => ({ ...e, identity: recomputed.get(e.id) ?? e.identity }))
+      entries = entries.map((e) => ({ ...e, identity: keyOf(recomputed.get(e.id) ?? e.identity) }))
     }
-    // Ids grow with recording order, and seq grows with id within an identity: sort by seq to be
-    // exact even after an import renumbered things.
-    entries.sort((a, b) => (a.identity === b.identity ? a.seq - b.seq : a.id - b.id))
+    // Each identity's ids must go in by seq. A stable sort on seq alone does it: all seq-0 entries
+    // come first, then seq 1, … so every identity's list fills in seq order.
+    entries.sort((a, b) => a.seq - b.seq)
     for (const entry of entries) index.#addEntry(entry)
     return index
   }
@@ -67,20 +82,28 @@ export class ReplayIndex {
   }
 
   #addEntry(entry: IndexEntry): void {
-    const ids = this.#byIdentity.get(entry.identity)
-    if (ids) ids.push(entry.id)
-    else this.#byIdentity.set(entry.identity, [entry.id])
+    const key = keyOf(entry.identity)
+    const ids = this.#byIdentity.get(key)
+    if (ids === undefined) this.#byIdentity.set(key, entry.id)
+    else if (typeof ids === 'number') this.#byIdentity.set(key, [ids, entry.id])
+    else ids.push(entry.id)
     this.#operations.add(entry.operation)
     this.#size++
   }
 
   /** The next recorded answer for this identity, or undefined when none was recorded. */
   async take(identity: string): Promise<ReplayHit | undefined> {
-    const ids = this.#byIdentity.get(identity)
-    if (!ids) return undefined
-    const turn = this.#cursor.get(identity) ?? 0
-    this.#cursor.set(identity, turn + 1)
-    const id = ids[Math.min(turn, ids.length - 1)]
+    const key = keyOf(identity)
+    const ids = this.#byIdentity.get(key)
+    if (ids === undefined) return undefined
+    let id: number
+    if (typeof ids === 'number') {
+      id = ids
+    } else {
+      const turn = this.#cursor.get(key) ?? 0
+      this.#cursor.set(key, turn + 1)
+      id = ids[Math.min(turn, ids.length - 1)]
+    }
     this.#used.add(id)
     const cached = this.#cache.get(id)
     if (cached) return { id, response: cached }

@@ -57,7 +57,7 @@ export async function backendsForMode(config: Config, deps: { simulator: Simulat
     timer.unref()
     return {
       dispatcher: new Dispatcher(backends),
-      rewind: () => index.rewind(),
+      rewind: () => cassette.rewind(),
       close: async () => {
         clearInterval(timer)
         for (const close of closers) await close()

@@ -8,43 +8,50 @@ export const tooLarge = (limit: number) =>
     Connection: 'close',
   })
 
+/** Rejected when the client goes away before its body is complete. */
+export class ClientAbortedError extends Error {
+  constructor() {
+    super('client aborted the request')
+  }
+}
+
+const EMPTY = Buffer.alloc(0)
+
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length'])
   if (Number.isFinite(declared) && declared > limit) return Promise.reject(tooLarge(limit))
+  // The listeners stay attached: the request object is dropped with them once answered. `settled`
+  // makes every outcome after the first a no-op.
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
     let size = 0
-    const onData = (chunk: Buffer) => {
+    let settled = false
+    req.on('data', (chunk: Buffer) => {
+      if (settled) return
       size += chunk.length
       if (size > limit) {
-        cleanup()
+        settled = true
         req.pause()
         reject(tooLarge(limit))
         return
       }
       chunks.push(chunk)
-    }
-    const onEnd = () => {
-      cleanup()
-      resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size))
-    }
-    const onError = (err: Error) => {
-      cleanup()
+    })
+    req.once('end', () => {
+      if (settled) return
+      settled = true
+      resolve(chunks.length === 1 ? chunks[0] : chunks.length === 0 ? EMPTY : Buffer.concat(chunks, size))
+    })
+    req.once('error', (err: Error) => {
+      if (settled) return
+      settled = true
       reject(err)
-    }
-    const onAborted = () => {
-      cleanup()
-      reject(new Error('client aborted the request'))
-    }
-    const cleanup = () => {
-      req.off('data', onData)
-      req.off('end', onEnd)
-      req.off('error', onError)
-      req.off('aborted', onAborted)
-    }
-    req.on('data', onData)
-    req.on('end', onEnd)
-    req.on('error', onError)
-    req.on('aborted', onAborted)
+    })
+    // 'close' before 'end': the client disconnected mid-body.
+    req.once('close', () => {
+      if (settled) return
+      settled = true
+      reject(new ClientAbortedError())
+    })
   })
 }

@@ -29,10 +29,25 @@ export class Sqlite3Dialect implements Dialect {
   }
 
   createAdapter(): DialectAdapter {
-    return new SqliteAdapter()
+    return new TransactionalDdlSqliteAdapter()
   }
 
   createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
     return new SqliteIntrospector(db)
+  }
+}
+
+/**
+ * kysely's SQLite adapter says SQLite has no transactional DDL, so its Migrator runs a migration's
+ * statements one by one, outside any transaction, and records the migration afterwards. A process
+ * killed in between (a SIGKILL while a recorder creates its cassette) left a file with the tables but
+ * no history: every later open re-ran the migration and failed with `table "interactions" already
+ * exists`, so the cassette could never be opened again. SQLite does run CREATE TABLE / CREATE INDEX
+ * inside transactions, so the Migrator may wrap each run, history row included, in one: a migration
+ * is then applied entirely or not at all.
+ */
+class TransactionalDdlSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true
   }
 }
