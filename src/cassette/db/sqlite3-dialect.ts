@@ -43,8 +43,8 @@ export class Sqlite3Dialect implements Dialect {
  * killed in between (a SIGKILL while a recorder creates its cassette) left a file with the tables but
  * no history: every later open re-ran the migration and failed with `table "interactions" already
  * exists`, so the cassette could never be opened again. SQLite does run CREATE TABLE / CREATE INDEX
- * inside transactions, so the Migrator may wrap each run, history row included, in one: a migration
- * is then applied entirely or not at all.
+ * inside transactions, so the Migrator may wrap its run, history rows included, in one: pending
+ * migrations are then applied entirely or not at all.
  */
 class TransactionalDdlSqliteAdapter extends SqliteAdapter {
   override get supportsTransactionalDdl(): boolean {
