@@ -42,10 +42,12 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       settled = true
       resolve(chunks.length === 1 ? chunks[0] : chunks.length === 0 ? EMPTY : Buffer.concat(chunks, size))
     })
-    req.once('error', (err: Error) => {
+    req.once('error', (err: NodeJS.ErrnoException) => {
       if (settled) return
       settled = true
-      reject(err)
+      // A client that disconnects mid-body surfaces here first, as node's `Error: aborted`
+      // (ECONNRESET), before 'close': the same client fault, not an internal error.
+      reject(err.code === 'ECONNRESET' || err.message === 'aborted' ? new ClientAbortedError() : err)
     })
     // 'close' before 'end': the client disconnected mid-body.
     req.once('close', () => {
