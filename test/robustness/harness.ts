@@ -147,9 +147,16 @@ export class Tally {
   }
 }
 
-/** Fails the test when the server process died or logged an internal error. */
-export function assertServerHealthy(t: Test, server: ChildServer, since = 0): void {
+const checkedLines = new WeakMap<ChildServer, number>()
+
+/**
+ * Fails the test when the server process died or logged an internal error since the last check
+ * (so one category's failure is not reported again by every later one).
+ */
+export function assertServerHealthy(t: Test, server: ChildServer): void {
   t.notOk(server.exited(), 'the server process is still running')
-  const internal = server.stderrLines().slice(since).filter((l) => / error /.test(l) || /internal error|Unhandled|uncaught/i.test(l))
+  const lines = server.stderrLines()
+  const internal = lines.slice(checkedLines.get(server) ?? 0).filter((l) => / error /.test(l) || /internal error|Unhandled|uncaught/i.test(l))
+  checkedLines.set(server, lines.length)
   t.same(internal.slice(0, 10), [], 'the server logged no internal error')
 }

@@ -1,11 +1,14 @@
 // Category 1a: model-generated cases on the wire. Systematic cases (every operation × every
 // mutation of model-cases.ts) come first, then seeded random combinations until the budget is spent.
 import type { Test } from 'tap'
+import { operationNames } from '../../src/model/model.js'
 import type { JsonObject, JsonValue } from '../../src/protocol/deserialize.js'
 import { isNotImplemented, judge, readError } from './check.js'
 import { runCases, type WireCase } from './cases.js'
 import { Tally, type Budget, type Client } from './harness.js'
-import { buildRequest, fuzzCase, SAMPLE_ARNS, systematicCases, type ModelCase } from './model-cases.js'
+import {
+  applyMutations, baselineInput, buildRequest, fuzzCase, mutationsOf, SAMPLE_ARNS, stringPool, systematicCases, type ModelCase,
+} from './model-cases.js'
 import { Prng } from './prng.js'
 import { pool } from './wire.js'
 
@@ -94,19 +97,67 @@ class ArnPools {
 
 const sampleArns = new Set(SAMPLE_ARNS)
 
-/** A copy of `value` where sample ARNs name resources that exist (mutated values are left alone). */
-function withExistingArns(value: JsonValue, pools: ArnPools, prng: Prng): JsonValue {
+/**
+ * A copy of `value` where sample ARNs name resources that exist (mutated values are left alone);
+ * `keepShare` of them stay as they are, naming nothing.
+ */
+function withExistingArns(value: JsonValue, pools: ArnPools, prng: Prng, keepShare = 0.15): JsonValue {
   if (typeof value === 'string') {
-    if (!sampleArns.has(value) || prng.chance(0.15)) return value
+    if (!sampleArns.has(value) || prng.chance(keepShare)) return value
     return pools.pick(value.split(':')[5].split('/')[0], prng) ?? value
   }
-  if (Array.isArray(value)) return value.map((v) => withExistingArns(v, pools, prng))
+  if (Array.isArray(value)) return value.map((v) => withExistingArns(v, pools, prng, keepShare))
   if (value !== null && typeof value === 'object') {
     const out: JsonObject = {}
-    for (const [k, v] of Object.entries(value)) Object.defineProperty(out, k, { value: withExistingArns(v, pools, prng), enumerable: true, writable: true, configurable: true })
+    for (const [k, v] of Object.entries(value)) {
+      Object.defineProperty(out, k, { value: withExistingArns(v, pools, prng, keepShare), enumerable: true, writable: true, configurable: true })
+    }
     return out
   }
   return value
+}
+
+/**
+ * One resource of each kind (and a live channel), then for every operation: every member given,
+ * and each optional member null (the same as absent), all naming those resources. A handler that
+ * reads a null where it expects a value crashes only when the resource exists.
+ */
+export async function existingResourceCases(t: Test, client: Client, seed: number): Promise<Tally> {
+  const tally = new Tally()
+  const pools = new ArnPools()
+  const creates: [string, unknown][] = [
+    ['/CreateChannel', { name: 'existing' }],
+    ['/CreateRecordingConfiguration', { destinationConfiguration: { s3: { bucketName: 'my-bucket' } } }],
+    ['/CreatePlaybackRestrictionPolicy', {}],
+    ['/CreateAdConfiguration', { mediaTailorPlaybackConfigurations: [{ playbackConfigurationArn: 'arn:aws:mediatailor:us-west-2:123456789012:playbackConfiguration/x' }] }],
+    ['/ImportPlaybackKeyPair', { publicKeyMaterial: stringPool('PlaybackPublicKeyMaterial')[0] }],
+  ]
+  for (const [path, body] of creates) {
+    const res = await client.signed('POST', path, JSON.stringify(body))
+    t.equal(res.status, 200, `${path} for the existing-resource cases`)
+    pools.harvest(res.body)
+  }
+  const channel = pools.pick('channel', new Prng(seed))
+  if (channel) await client.control('POST', 'streams/start', { channelArn: channel })
+  const prng = new Prng(seed)
+  // Destructive operations last, so the others find the resources (and the live channel) still there.
+  const destructive = (op: string) => (op.startsWith('Delete') ? 2 : op === 'StopStream' ? 1 : 0)
+  for (const op of [...operationNames].sort((a, b) => destructive(a) - destructive(b))) {
+    const cases = [
+      { label: `${op}: every member`, input: baselineInput(op, 'full'), expect: { kind: 'accepted' } as const },
+      ...mutationsOf(op).filter((m) => m.category === 'null-optional').map((m) => applyMutations(op, baselineInput(op, 'required'), [m])),
+    ]
+    for (const c of cases) {
+      const req = buildRequest(op, withExistingArns(c.input, pools, prng, 0) as JsonObject)
+      const answer = await client.signed(req.method, req.target, req.body)
+      const problem = judge(answer, c.expect)
+      tally.record(`existing/${c.label.includes('null') ? 'null-optional' : 'every-member'}`, problem === undefined ? undefined : `${c.label}: ${problem}`, isNotImplemented(answer))
+    }
+  }
+  tally.probe(await client.stillServing())
+  await client.reset()
+  tally.assert(t, 'valid input against resources that exist')
+  return tally
 }
 
 /**

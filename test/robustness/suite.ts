@@ -11,7 +11,7 @@ import { assertServerHealthy, Client, MAIN_KEY, SERVER_CONFIG, Tally, type Budge
 import { loadSuite } from './load.js'
 import { controlCases, malformedCases } from './malformed.js'
 import { buildRequest, fuzzCase } from './model-cases.js'
-import { modelSuite, prototypeKeyRoundTrip, statefulSuite } from './model-suite.js'
+import { existingResourceCases, modelSuite, prototypeKeyRoundTrip, statefulSuite } from './model-suite.js'
 import { Prng } from './prng.js'
 import { holdStalledConnections, rawSuite } from './raw-abuse.js'
 import { controlApiOnlyWhereConfigured, listensOnLoopback, noSecretsInLogs } from './security.js'
@@ -76,6 +76,7 @@ export async function robustnessSuite(t: Test, budget: Budget): Promise<void> {
     assertServerHealthy(t, server)
   })
   await t.test('1. random valid and invalid input against resources that exist', async (t) => {
+    counts.existing = (await existingResourceCases(t, client, budget.seed)).total
     counts.stateful = (await statefulSuite(t, client, budget, budget.name === 'full' ? 20_000 : 200)).total
     assertServerHealthy(t, server)
   })
