@@ -7,7 +7,11 @@
 import { start } from '../../src/index.js'
 
 const config = JSON.parse(process.argv[2] ?? '{}') as Record<string, unknown>
-const server = await start({ config })
+const server = await start({ config }).catch((err: unknown) => {
+  // A refusal to start (an unopenable cassette, say) is one line on stderr and exit code 1, as the CLI does.
+  process.stderr.write(`${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}\n`)
+  process.exit(1)
+})
 
 // SIGTERM is the orderly end (close: in-flight calls finish and are recorded, WAL checkpointed);
 // SIGKILL is what the checks use to prove nothing acknowledged is lost without it.

@@ -1,7 +1,8 @@
 // Starts recorder-main.ts as a child process for the recording-fault checks: record mode, a cassette
 // in a temp folder, an upstream on 127.0.0.1, the real credentials in its environment only. Options
 // put the process under a file-size limit (bash's `ulimit -S -f`, the soft limit so the test can
-// lift it again with prlimit) or run it as another user (root ignores file modes).
+// lift it again with prlimit) or run it as another user (root ignores file modes). Linux (or any
+// system with bash); the checks that need more (chattr, prlimit, mount) skip themselves without it.
 import { spawn, type ChildProcess } from 'node:child_process'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -43,6 +44,12 @@ export interface RecorderProcess {
   kill(signal: NodeJS.Signals): void
 }
 
+/** Every recorder still running: whatever happens to the test (a timeout, a throw), none outlives it. */
+const running = new Map<number, ChildProcess>()
+process.once('exit', () => {
+  for (const child of running.values()) child.kill('SIGKILL')
+})
+
 export function spawnRecorder(o: RecorderOptions): RecorderProcess {
   const config = {
     mode: 'record',
@@ -51,21 +58,23 @@ export function spawnRecorder(o: RecorderOptions): RecorderProcess {
     logLevel: 'error',
     ...o.config,
   }
-  const node = [process.execPath, '--import', 'tsx', ENTRY, JSON.stringify(config)]
-  // bash, then exec: the pid we hold is node's own, so a SIGKILL hits the recorder and nothing else.
-  const [command, ...args] = o.fileSizeLimitKiB === undefined
-    ? node
-    : ['bash', '-c', `ulimit -S -f ${o.fileSizeLimitKiB} && exec "$@"`, 'bash', ...node]
-  const child: ChildProcess = spawn(command, args, {
+  const limit = o.fileSizeLimitKiB === undefined ? '' : `ulimit -S -f ${o.fileSizeLimitKiB} && `
+  // Through bash, which sets the limit and then execs node, so the pid we hold is node's own and a
+  // SIGKILL hits the recorder and nothing else. NODE_OPTIONS is unset there because tap's process
+  // tracking puts its own --import back into every child's environment, whatever `env` says; its
+  // signal handlers would turn the SIGXFSZ that node ignores into the recorder's death. --norc: bash
+  // reads ~/.bashrc when its stdin is a socket, as libuv's pipes are.
+  const child: ChildProcess = spawn('bash', [
+    '--norc', '--noprofile', '-c', `${limit}unset NODE_OPTIONS && exec "$@"`, 'bash',
+    process.execPath, '--import', 'tsx', ENTRY, JSON.stringify(config),
+  ], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
     // Only what the recorder needs: the real credentials, and shared files and instance metadata
-    // pointing nowhere so this machine's own AWS setup never leaks in. NODE_OPTIONS is cleared so the
-    // child does not inherit the test runner's loaders.
+    // pointing nowhere so this machine's own AWS setup never leaks in.
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       ...(process.env.TMPDIR !== undefined && { TMPDIR: process.env.TMPDIR }),
-      NODE_OPTIONS: '',
       AWS_ACCESS_KEY_ID: o.real.accessKeyId,
       AWS_SECRET_ACCESS_KEY: o.real.secretAccessKey,
       AWS_SHARED_CREDENTIALS_FILE: path.join(o.scratchDir, 'no-such-credentials'),
@@ -76,6 +85,8 @@ export function spawnRecorder(o: RecorderOptions): RecorderProcess {
     ...(o.gid !== undefined && { gid: o.gid }),
   })
   if (child.pid === undefined) throw new Error('the recorder process could not be started')
+  const pid = child.pid
+  running.set(pid, child)
   let stderr = ''
   child.stderr?.on('data', (c: Buffer) => {
     stderr += c.toString('utf8')
@@ -83,6 +94,7 @@ export function spawnRecorder(o: RecorderOptions): RecorderProcess {
   let exit: Exit | undefined
   const exited = new Promise<Exit>((resolve) => {
     child.once('exit', (code, signal) => {
+      running.delete(pid)
       exit = { code, signal }
       resolve(exit)
     })
@@ -99,7 +111,7 @@ export function spawnRecorder(o: RecorderOptions): RecorderProcess {
   // A caller that kills the child during start-up may never look at `ready`.
   ready.catch(() => undefined)
   return {
-    pid: child.pid,
+    pid,
     ready,
     exited,
     exit: () => exit,
@@ -108,6 +120,11 @@ export function spawnRecorder(o: RecorderOptions): RecorderProcess {
       if (exit === undefined) child.kill(signal)
     },
   }
+}
+
+/** SIGKILLs every recorder still running (a suite's teardown). */
+export function killAllRecorders(): void {
+  for (const child of running.values()) child.kill('SIGKILL')
 }
 
 /** Asks the recorder to shut down cleanly (SIGTERM), and SIGKILLs it if it has not within `ms`. */
