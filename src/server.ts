@@ -47,7 +47,9 @@ export function createIvsServer(parts: ServerParts): http.Server {
       const body = await readBody(req, config.maxBodyBytes)
       const url = req.url ?? '/'
       const q = url.indexOf('?')
-      const path = q < 0 ? url : url.slice(0, q)
+      // An absolute-form request line (`POST http://host/ListChannels`, as sent through a forward
+      // proxy) routes by its path, just as the verifier canonicalizes it.
+      const path = originFormPath(q < 0 ? url : url.slice(0, q))
       const rawQuery = q < 0 ? '' : url.slice(q + 1)
 
       if (path.startsWith(CONTROL_PREFIX) && control && config.control.enabled) {
@@ -124,6 +126,12 @@ export function createIvsServer(parts: ServerParts): http.Server {
     socket.end(Buffer.concat([Buffer.from(`${head.join('\r\n')}\r\n\r\n`), answer.body]))
   })
   return server
+}
+
+function originFormPath(target: string): string {
+  if (target.startsWith('/')) return target
+  const m = /^[a-z][a-z0-9+.-]*:\/\/[^/]*(\/.*)?$/i.exec(target)
+  return m ? m[1] ?? '/' : target
 }
 
 function failure(err: unknown, logger: Logger, requestId: string): Answer {

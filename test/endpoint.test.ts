@@ -228,6 +228,29 @@ t.test('the protocol answers malformed requests with AWS-shaped errors', async (
   t.equal(tags.headers.get('x-amzn-errortype'), 'ResourceNotFoundException')
 })
 
+t.test('an absolute-form request line routes by its path', async (t) => {
+  const { Sha256 } = await import('@aws-crypto/sha256-js')
+  const { SignatureV4 } = await import('@smithy/signature-v4')
+  const url = new URL(server.endpoint)
+  const signer = new SignatureV4({ service: 'ivs', region: 'us-west-2', sha256: Sha256, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } })
+  const signed = await signer.sign({
+    method: 'POST', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: '/ListChannels', query: {},
+    headers: { host: url.host, 'content-type': 'application/json' }, body: '{}',
+  })
+  const head = Object.entries(signed.headers).map(([k, v]) => `${k}: ${v}`).join('\r\n')
+  const raw = `POST ${server.endpoint}/ListChannels HTTP/1.1\r\n${head}\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}`
+  const { connect } = await import('node:net')
+  const reply = await new Promise<string>((resolve, reject) => {
+    let text = ''
+    const socket = connect(Number(url.port), url.hostname, () => socket.end(raw))
+    socket.on('data', (d: Buffer) => (text += d))
+    socket.on('end', () => resolve(text))
+    socket.on('error', reject)
+  })
+  t.match(reply, /^HTTP\/1\.1 200 /, reply.split('\r\n')[0])
+  t.match(reply, /"channels":/)
+})
+
 t.test('state is isolated per account and per region', async (t) => {
   const { channel } = await ivs.send(new CreateChannelCommand({ name: 'mine' }))
   const other = clientFor(server, { accessKeyId: 'other', secretAccessKey: 'other-secret' })
