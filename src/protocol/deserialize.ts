@@ -2,6 +2,7 @@
 // and headers for members bound there, the JSON body for the rest. Types are checked here (a wrong
 // JSON type is a SerializationException, as restJson1 services answer); constraints are checked
 // later by validate.ts. Members the model does not know are dropped, as IVS ignores them.
+import { isUtf8 } from 'node:buffer'
 import type { IncomingHttpHeaders } from 'node:http'
 import { shapeOf, structureOf } from '../model/model.js'
 import { AwsError } from './aws-error.js'
@@ -10,17 +11,14 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
 export type JsonObject = { [key: string]: JsonValue }
 
 const serializationError = (message: string) => new AwsError('SerializationException', 400, message)
-const utf8 = new TextDecoder('utf-8', { fatal: true })
 
 /** Parses a JSON request body; an empty body means `{}` (botocore sends nothing on GET/DELETE). */
 export function parseJsonBody(body: Buffer): JsonObject {
   if (body.length === 0) return {}
-  let text: string
-  try {
-    text = utf8.decode(body)
-  } catch {
-    throw serializationError('The request body is not valid UTF-8')
-  }
+  // isUtf8 is a native check; decoding with a fatal TextDecoder costs several times more per request.
+  if (!isUtf8(body)) throw serializationError('The request body is not valid UTF-8')
+  let text = body.toString('utf8')
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1) // a UTF-8 byte-order mark, as TextDecoder drops it
   if (text.trim() === '') return {}
   let parsed: unknown
   try {

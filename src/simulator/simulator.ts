@@ -22,12 +22,20 @@ export interface SimulatorOptions {
   readonly events?: EventLog
 }
 
+/** Operations that only read state (their answers may be reused until the state changes). */
+const isRead = (operation: OperationName): boolean =>
+  operation.startsWith('Get') || operation.startsWith('List') || operation.startsWith('BatchGet')
+const READ_CACHE_SIZE = 1_000
+
 export class Simulator implements Backend {
   readonly ids: IdGenerator
   readonly clock: Clock
   readonly events: EventLog
   readonly #states = new Map<string, RegionState>()
   #version = 0
+  /** Answers of read operations computed at #readsVersion (see answer()). */
+  readonly #reads = new Map<string, IvsAnswer>()
+  #readsVersion = -1
 
   constructor(options: SimulatorOptions = {}) {
     this.ids = new IdGenerator(options.seed ?? null)
@@ -37,6 +45,8 @@ export class Simulator implements Backend {
 
   /** The state of one account in one region, created empty on first use. */
   state(accountId: string, region: string): RegionState {
+    // The state handed out may be changed by its holder: count it as a change (see answer()).
+    this.#version++
     const key = `${accountId}/${region}`
     let state = this.#states.get(key)
     if (!state) {
@@ -48,6 +58,7 @@ export class Simulator implements Backend {
 
   /** Every account+region state created so far (the control API searches them for a stream key). */
   states(): IterableIterator<RegionState> {
+    this.#version++
     return this.#states.values()
   }
 
@@ -79,6 +90,26 @@ export class Simulator implements Backend {
   }
 
   async answer(call: IvsCall): Promise<IvsAnswer> {
+    // A read repeated with nothing run in between (a test polling GetChannel or ListChannels) gets
+    // the answer it got last time: reads are deterministic given the state, and every call that may
+    // change state goes through context(), which moves #version and so empties the cache.
+    const readKey = isRead(call.operation)
+      ? `${call.caller.accountId}\n${call.caller.region}\n${call.operation}\n${JSON.stringify(call.input)}`
+      : undefined
+    if (readKey !== undefined && this.#readsVersion === this.#version) {
+      const cached = this.#reads.get(readKey)
+      if (cached) return cached
+    }
+    const answer = this.#compute(call)
+    if (readKey !== undefined) {
+      if (this.#readsVersion !== this.#version || this.#reads.size >= READ_CACHE_SIZE) this.#reads.clear()
+      this.#readsVersion = this.#version
+      this.#reads.set(readKey, answer)
+    }
+    return answer
+  }
+
+  #compute(call: IvsCall): IvsAnswer {
     const op = operationOf(call.operation)
     try {
       const output = this.invoke(call.operation, call.input, this.context(call.caller.accountId, call.caller.region))
@@ -95,6 +126,7 @@ export class Simulator implements Backend {
    */
   observe(call: IvsCall, answer: IvsAnswer): void {
     if (answer.status < 200 || answer.status >= 300) return
+    this.#version++
     let output: unknown = {}
     if (answer.body.length > 0) {
       try {
@@ -131,6 +163,7 @@ export class Simulator implements Backend {
   /** Replaces every state with the snapshot's. */
   restore(snapshot: SimulatorSnapshot): void {
     if (snapshot.format !== 1) throw new Error(`unknown simulator state format ${String(snapshot.format)}`)
+    this.#version++
     this.#states.clear()
     for (const s of snapshot.states) this.#states.set(`${s.accountId}/${s.region}`, RegionState.restore(s, this.ids))
   }
