@@ -82,7 +82,11 @@ export class CassetteStore {
   readonly #inFlight = new Set<Promise<unknown>>()
   #closed = false
 
-  private constructor(file: string, db: Kysely<CassetteDatabase>, readOnly: boolean) {
+  /** The replay hot path's one query, prepared once on the raw connection (see response()). */
+  readonly #responseById: sqlite3.Statement
+
+  private constructor(file: string, db: Kysely<CassetteDatabase>, readOnly: boolean, handle: sqlite3.Database) {
+    this.#responseById = handle.prepare('SELECT response_status, response_headers, response_body FROM interactions WHERE id = ?')
     this.file = file
     this.#db = db
     this.readOnly = readOnly
@@ -116,7 +120,7 @@ export class CassetteStore {
       if (e instanceof CassetteError) throw e
       throw new CassetteError(abs, `cannot be opened: ${describe(e)}`, { cause: e })
     }
-    return new CassetteStore(abs, db, readOnly)
+    return new CassetteStore(abs, db, readOnly, handle)
   }
 
   /**
@@ -159,6 +163,24 @@ export class CassetteStore {
       const row = await this.#db.selectFrom('interactions').selectAll().where('id', '=', id).executeTakeFirst()
       return row ? fromRow(row) : undefined
     })
+  }
+
+  /**
+   * One interaction's recorded response, for replay. It bypasses kysely on purpose: a prepared
+   * statement answers in ~50 µs where a built query takes ~230 µs (compile, prepare, finalize each
+   * time), and this is the one query a replay of a large cassette runs per request.
+   */
+  response(id: number): Promise<RecordedResponse | undefined> {
+    return this.#run('response', () =>
+      new Promise<RecordedResponse | undefined>((resolve, reject) => {
+        this.#responseById.get(id, (err: Error | null, row?: ResponseRow) => {
+          if (err) reject(err)
+          else resolve(row && { status: row.response_status, headers: JSON.parse(row.response_headers) as Record<string, string>, body: row.response_body })
+        })
+        // get() leaves the statement open on its row, holding a read lock that blocks checkpoints:
+        // node-sqlite3 queues this reset right after it.
+        this.#responseById.reset()
+      }))
   }
 
   /** Every interaction of one operation, ordered by id (for miss diagnostics). */
@@ -280,6 +302,7 @@ export class CassetteStore {
     if (this.#closed) return
     this.#closed = true
     await Promise.allSettled([...this.#inFlight])
+    await new Promise<void>((resolve) => this.#responseById.finalize(() => resolve()))
     try {
       if (!this.readOnly) await sql`pragma wal_checkpoint(TRUNCATE)`.execute(this.#db)
     } catch (e) {
@@ -401,6 +424,12 @@ function toRow(item: NewInteraction, seq: number, recordedAt: string): Insertabl
     recorded_at: recordedAt,
     used_at: null,
   }
+}
+
+interface ResponseRow {
+  readonly response_status: number
+  readonly response_headers: string
+  readonly response_body: Buffer
 }
 
 function fromRow(row: Selectable<InteractionsTable>): Interaction {

@@ -6,7 +6,8 @@ import type { JsonValue } from '../protocol/deserialize.js'
 import type { CassetteStore, IndexEntry, Interaction, RecordedResponse } from './cassette-store.js'
 import { requestIdentity, type MatchRules } from './request-identity.js'
 
-const RESPONSE_CACHE_SIZE = 10_000
+/** Recorded responses kept in memory, by their bytes: most cassettes fit whole. */
+const RESPONSE_CACHE_BYTES = 48 * 1024 * 1024
 /** Rows read per query while loading: bounds the transient memory of opening a large cassette. */
 const LOAD_PAGE = 10_000
 /**
@@ -30,6 +31,7 @@ export class ReplayIndex {
   readonly #cursor = new Map<string, number>()
   readonly #operations = new Set<string>()
   readonly #cache = new Map<number, RecordedResponse>()
+  #cachedBytes = 0
   /** Ids replayed since the last flush, for `used_at` (what `cassette prune` keeps). */
   #used = new Set<number>()
   #size = 0
@@ -107,20 +109,24 @@ export class ReplayIndex {
     this.#used.add(id)
     const cached = this.#cache.get(id)
     if (cached) return { id, response: cached }
-    const interaction = await this.#store.get(id)
-    if (!interaction) return undefined
-    this.#remember(id, interaction.response)
-    return { id, response: interaction.response }
+    const response = await this.#store.response(id)
+    if (!response) return undefined
+    this.#remember(id, response)
+    return { id, response }
   }
 
   #remember(id: number, response: RecordedResponse): void {
-    if (this.#cache.size >= RESPONSE_CACHE_SIZE) {
-      // Drop the oldest entry (Map iterates in insertion order): a simple FIFO bound is enough here.
-      const oldest = this.#cache.keys().next().value
-      if (oldest !== undefined) this.#cache.delete(oldest)
+    // Oldest out first (a Map iterates in insertion order) until the new one fits the budget.
+    const size = response.body.length + 200
+    while (this.#cachedBytes + size > RESPONSE_CACHE_BYTES && this.#cache.size > 0) {
+      const [oldest, dropped] = this.#cache.entries().next().value!
+      this.#cache.delete(oldest)
+      this.#cachedBytes -= dropped.body.length + 200
     }
     this.#cache.set(id, response)
+    this.#cachedBytes += size
   }
+
 
   /** Starts every identity's sequence from its first recording again. */
   rewind(): void {
