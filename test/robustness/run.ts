@@ -13,3 +13,4 @@ const target = Number(process.env.ROBUSTNESS_CASES ?? 100_000)
 const fixed = [...modelWireCases(fullBudget(seed, 0))].length + [...malformedCases(fullBudget(seed, 0))].length
 t.setTimeout(15 * 60_000)
 await robustnessSuite(t, fullBudget(seed, Math.max(0, target - fixed)))
+await t.test('recording faults (issues #4, #6)', async (t) => (await import('./recording-faults.js')).recordingFaults(t))
