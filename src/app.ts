@@ -48,7 +48,7 @@ export async function startApp(config: Config, logStream?: Writable): Promise<Ru
     throw err
   })
   const { dispatcher } = backends
-  const control = new ControlApi()
+  const control = new ControlApi({ before: () => backends.settle() })
   addBaseRoutes(control, { simulator, version: packageVersion(), mode: config.mode, onReset: () => backends.rewind() })
   addStreamRoutes(control, { simulator })
   addEventRoutes(control, { events })

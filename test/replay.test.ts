@@ -101,6 +101,11 @@ t.test('hybrid: the simulator knows what the cassette created, and forgets what 
   await ivs.send(new CreateChannelCommand({ name: 'dropped' }))
   await ivs.send(new DeleteChannelCommand({ arn: b.channel.arn }))
 
+  // The control API sees replayed resources too (the simulator learns them before any control call).
+  const live = await fetch(`${hybrid.endpoint}/_mock/streams/start`, { method: 'POST', body: JSON.stringify({ channelArn: a.channel.arn }) })
+  t.equal(live.status, 200, 'a replayed channel can go live')
+  const stopped = await fetch(`${hybrid.endpoint}/_mock/streams/stop`, { method: 'POST', body: JSON.stringify({ channelArn: a.channel.arn }) })
+  t.equal(stopped.status, 200)
   const updated = await ivs.send(new UpdateChannelCommand({ arn: a.channel.arn, latencyMode: 'NORMAL' }))
   t.match(updated.channel, { arn: a.channel.arn, name: 'kept', latencyMode: 'NORMAL', tags: { env: 'ci' } }, 'an unrecorded update of a replayed channel')
   const raw = await signedRequest(hybrid.endpoint, { path: '/ListChannels', body: '{}' })

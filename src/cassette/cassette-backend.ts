@@ -1,7 +1,7 @@
 // Answers from a cassette. Strict (replay mode): a miss is an error that names the operation and the
 // nearest recorded interaction with a field-by-field diff. Lenient (hybrid, record-missing): a miss
 // passes to the next backend, and the same diff goes to the debug log.
-import type { Backend, IvsAnswer, IvsCall } from '../dispatch/ivs-call.js'
+import type { Backend, IvsAnswer, IvsCall, ObservedCall } from '../dispatch/ivs-call.js'
 import type { Logger } from '../log/logger.js'
 import { AwsError } from '../protocol/aws-error.js'
 import { serializeError } from '../protocol/serialize.js'
@@ -16,8 +16,8 @@ export interface CassetteBackendOptions {
   readonly rules: MatchRules
   readonly strict: boolean
   readonly logger: Logger
-  /** Every replayed answer is offered here (hybrid coherence: the simulator absorbs it). */
-  readonly observe: (call: IvsCall, answer: IvsAnswer) => void
+  /** Every replayed answer is offered here, once, before the next backend answers (see settle()). */
+  readonly observe: (call: ObservedCall, answer: IvsAnswer) => void
 }
 
 /** The error type of a strict-replay miss: real IVS never sends it, so no client mistakes it for IVS's. */
@@ -31,8 +31,15 @@ export class CassetteBackend implements Backend {
   readonly #o: CassetteBackendOptions
   /** Raw request text → identity: a repeated request skips canonicalization and hashing. */
   readonly #identities = new Map<string, string>()
-  /** Interactions the simulator has absorbed: a recorded answer teaches it once per rewind. */
+  /** Interactions replayed since the last rewind: a recorded answer teaches the simulator once. */
   #absorbed = new Set<number>()
+  /**
+   * Replayed answers the simulator has not learnt yet. Learning is deferred until something may
+   * need it (a miss, a control call, shutdown): a run answered wholly from the cassette never
+   * builds the simulator's copy of every replayed resource. Only ids are kept; the answers are read
+   * back (from memory, or the cassette) when learnt.
+   */
+  #pending: { readonly call: ObservedCall; readonly id: number }[] = []
 
   constructor(options: CassetteBackendOptions) {
     this.#o = options
@@ -42,6 +49,19 @@ export class CassetteBackend implements Backend {
   rewind(): void {
     this.#o.index.rewind()
     this.#absorbed = new Set()
+    this.#pending = []
+  }
+
+  /** Teaches the simulator every replayed answer it has not learnt yet, in replay order. */
+  async settle(): Promise<void> {
+    while (this.#pending.length > 0) {
+      const batch = this.#pending
+      this.#pending = []
+      for (const { call, id } of batch) {
+        const response = await this.#o.index.response(id)
+        if (response) this.#o.observe(call, { status: response.status, headers: response.headers, body: response.body, source: 'recorded' })
+      }
+    }
   }
 
   #identity(call: IvsCall): string {
@@ -69,10 +89,13 @@ export class CassetteBackend implements Backend {
       const answer: IvsAnswer = { status: response.status, headers: response.headers, body: response.body, source: 'recorded' }
       if (!this.#absorbed.has(hit.id)) {
         this.#absorbed.add(hit.id)
-        this.#o.observe(call, answer)
+        this.#pending.push({ call: { operation: call.operation, input: call.input, caller: call.caller }, id: hit.id })
       }
       return answer
     }
+    // The next backend (the simulator, or the upstream whose answers it also learns from) must see
+    // a simulator that knows everything replayed so far.
+    await this.settle()
     const canonical = this.#canonical(call)
     const { strict, logger, store, rules } = this.#o
     if (!strict && !logger.enabled('debug')) return undefined

@@ -107,12 +107,17 @@ export class ReplayIndex {
       id = ids[Math.min(turn, ids.length - 1)]
     }
     this.#used.add(id)
+    const response = await this.response(id)
+    return response && { id, response }
+  }
+
+  /** A recorded response by interaction id: from memory when it is there, else from the cassette. */
+  async response(id: number): Promise<RecordedResponse | undefined> {
     const cached = this.#cache.get(id)
-    if (cached) return { id, response: cached }
+    if (cached) return cached
     const response = await this.#store.response(id)
-    if (!response) return undefined
-    this.#remember(id, response)
-    return { id, response }
+    if (response) this.#remember(id, response)
+    return response
   }
 
   #remember(id: number, response: RecordedResponse): void {

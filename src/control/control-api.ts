@@ -26,6 +26,12 @@ function jsonAnswer(status: number, value: unknown): HttpAnswer {
 
 export class ControlApi {
   readonly #routes = new Map<string, ControlHandler>()
+  readonly #before: () => Promise<void>
+
+  /** `before` runs ahead of every route (the app brings the simulator up to date with replays). */
+  constructor(options: { before?: () => Promise<void> } = {}) {
+    this.#before = options.before ?? (async () => undefined)
+  }
 
   /** Registers `METHOD /_mock/<path>`. */
   on(method: 'GET' | 'POST', path: string, handler: ControlHandler): this {
@@ -55,6 +61,7 @@ export class ControlApi {
       json = parsed as Record<string, unknown>
     }
     try {
+      await this.#before()
       return jsonAnswer(200, await handler(req, json))
     } catch (err) {
       if (err instanceof ControlError) {

@@ -17,6 +17,8 @@ export interface ModeBackends {
   readonly dispatcher: Dispatcher
   /** Starts every identical request's replay sequence from its first recording again. */
   rewind(): void
+  /** Brings the simulator up to date with everything replayed (before a control call touches it). */
+  settle(): Promise<void>
   close(): Promise<void>
 }
 
@@ -25,7 +27,7 @@ const USED_FLUSH_MS = 2_000
 export async function backendsForMode(config: Config, deps: { simulator: Simulator; logger: Logger }): Promise<ModeBackends> {
   const { simulator, logger } = deps
   if (config.mode === 'simulate' || !config.cassette) {
-    return { dispatcher: new Dispatcher([simulator]), rewind: () => undefined, close: async () => undefined }
+    return { dispatcher: new Dispatcher([simulator]), rewind: () => undefined, settle: async () => undefined, close: async () => undefined }
   }
   const [{ CassetteStore }, { ReplayIndex }, { CassetteBackend }] = await Promise.all([
     import('../cassette/cassette-store.js'),
@@ -58,8 +60,10 @@ export async function backendsForMode(config: Config, deps: { simulator: Simulat
     return {
       dispatcher: new Dispatcher(backends),
       rewind: () => cassette.rewind(),
+      settle: () => cassette.settle(),
       close: async () => {
         clearInterval(timer)
+        await cassette.settle().catch((err: unknown) => logger.warn('could not bring the simulator up to date on close', { error: String(err) }))
         for (const close of closers) await close()
         await flush()
         await store.close()

@@ -28,6 +28,9 @@ export interface IvsCall {
   readonly raw: RawRequest
 }
 
+/** What the simulator needs of a call to learn from its answer. */
+export type ObservedCall = Pick<IvsCall, 'operation' | 'input' | 'caller'>
+
 export type AnswerSource = 'simulated' | 'recorded' | 'proxied'
 
 export interface IvsAnswer extends HttpAnswer {

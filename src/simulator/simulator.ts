@@ -1,6 +1,6 @@
 // The stateful stand-in for IVS: finds the caller's account+region state, runs the operation's
 // handler, and serializes its output exactly as the protocol layer would for any answer.
-import type { Backend, IvsAnswer, IvsCall } from '../dispatch/ivs-call.js'
+import type { Backend, IvsAnswer, IvsCall, ObservedCall } from '../dispatch/ivs-call.js'
 import type { OperationName } from '../model/ivs-types.js'
 import { operationOf } from '../model/model.js'
 import { AwsError } from '../protocol/aws-error.js'
@@ -124,7 +124,7 @@ export class Simulator implements Backend {
    * Hybrid coherence: learn from an answer that came from the cassette or from real IVS, so later
    * simulated answers agree with it. Only successes teach anything.
    */
-  observe(call: IvsCall, answer: IvsAnswer): void {
+  observe(call: ObservedCall, answer: Pick<IvsAnswer, 'status' | 'body'>): void {
     if (answer.status < 200 || answer.status >= 300) return
     this.#version++
     let output: unknown = {}
