@@ -7,7 +7,7 @@ import type { CassetteStore, IndexEntry, Interaction, RecordedResponse } from '.
 import { requestIdentity, type MatchRules } from './request-identity.js'
 
 /** Recorded responses kept in memory, by their bytes: most cassettes fit whole. */
-const RESPONSE_CACHE_BYTES = 48 * 1024 * 1024
+const RESPONSE_CACHE_BYTES = 32 * 1024 * 1024
 /** Rows read per query while loading: bounds the transient memory of opening a large cassette. */
 const LOAD_PAGE = 10_000
 /**
