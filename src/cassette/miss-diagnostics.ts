@@ -2,7 +2,7 @@
 // same operation with the fewest differing fields, and those fields.
 import type { JsonValue } from '../protocol/deserialize.js'
 import type { CassetteStore, Interaction } from './cassette-store.js'
-import { canonicalRequest, type CanonicalRequest, type MatchRules } from './request-identity.js'
+import { canonicalRequest, recordedRequestParts, type CanonicalRequest, type MatchRules } from './request-identity.js'
 
 export interface FieldDiff {
   readonly field: string
@@ -45,13 +45,7 @@ function diff(recorded: CanonicalRequest, sent: CanonicalRequest): FieldDiff[] {
 }
 
 function recordedCanonical(i: Interaction, rules: MatchRules): CanonicalRequest {
-  let body: JsonValue = {}
-  try {
-    body = i.request.body.length ? (JSON.parse(i.request.body.toString('utf8')) as JsonValue) : {}
-  } catch {
-    body = i.request.body.toString('utf8')
-  }
-  return canonicalRequest({ operation: i.operation, path: i.request.path, query: i.request.query, body }, rules)
+  return canonicalRequest(recordedRequestParts(i.operation, i.request), rules)
 }
 
 export async function nearestRecorded(

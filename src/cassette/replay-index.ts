@@ -2,9 +2,8 @@
 // recorded order. Identical requests replay their answers in that order, then repeat the last.
 // Responses are read from the cassette on first use and kept in a bounded cache, so a hot request
 // costs no database round trip and a 100,000-interaction cassette does not live in memory.
-import type { JsonValue } from '../protocol/deserialize.js'
 import type { CassetteStore, IndexEntry, Interaction, RecordedResponse } from './cassette-store.js'
-import { requestIdentity, type MatchRules } from './request-identity.js'
+import { recordedRequestParts, requestIdentity, type MatchRules } from './request-identity.js'
 
 /** Recorded responses kept in memory, by their bytes: most cassettes fit whole. */
 const RESPONSE_CACHE_BYTES = 32 * 1024 * 1024
@@ -148,11 +147,5 @@ export class ReplayIndex {
 }
 
 function identityWithRules(i: Interaction, rules: MatchRules): string {
-  let body: JsonValue = {}
-  try {
-    body = i.request.body.length ? (JSON.parse(i.request.body.toString('utf8')) as JsonValue) : {}
-  } catch {
-    body = i.request.body.toString('utf8')
-  }
-  return requestIdentity({ operation: i.operation, path: i.request.path, query: i.request.query, body }, rules)
+  return requestIdentity(recordedRequestParts(i.operation, i.request), rules)
 }

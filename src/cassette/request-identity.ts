@@ -5,7 +5,8 @@
 // channel named `test-${Date.now()}` replays.
 import { createHash } from 'node:crypto'
 import type { MatchRule } from '../config/config.js'
-import type { JsonValue } from '../protocol/deserialize.js'
+import { parseJsonBody, type JsonValue } from '../protocol/deserialize.js'
+import type { RecordedRequest } from './cassette-store.js'
 
 export interface RequestParts {
   readonly operation: string
@@ -89,4 +90,19 @@ export function identityOf(canonical: CanonicalRequest): string {
 
 export function requestIdentity(parts: RequestParts, rules: MatchRules = {}): string {
   return identityOf(canonicalRequest(parts, rules))
+}
+
+/**
+ * A stored request as the parts a live one would have: the body parsed by the server's own parser
+ * (empty or blank → {}). A body the server would refuse keeps its text, so it still has a stable
+ * identity of its own (no live request can match it).
+ */
+export function recordedRequestParts(operation: string, request: RecordedRequest): RequestParts {
+  let body: JsonValue
+  try {
+    body = parseJsonBody(request.body)
+  } catch {
+    body = request.body.toString('utf8')
+  }
+  return { operation, path: request.path, query: request.query, body }
 }
