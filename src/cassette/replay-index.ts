@@ -2,7 +2,7 @@
 // recorded order. Identical requests replay their answers in that order, then repeat the last.
 // Responses are read from the cassette on first use and kept in a bounded cache, so a hot request
 // costs no database round trip and a 100,000-interaction cassette does not live in memory.
-import type { CassetteStore, IndexEntry, Interaction, RecordedResponse } from './cassette-store.js'
+import type { CassetteStore, Interaction, RecordedResponse } from './cassette-store.js'
 import { recordedRequestParts, requestIdentity, type MatchRules } from './request-identity.js'
 
 /** Recorded responses kept in memory, by their bytes: most cassettes fit whole. */
@@ -16,6 +16,11 @@ const LOAD_PAGE = 10_000
  */
 const KEY_LENGTH = 24
 const keyOf = (identity: string) => identity.slice(0, KEY_LENGTH)
+/**
+ * A key to keep: V8 makes a slice of 13 or more characters a view that holds its whole parent
+ * string alive, so a stored key is copied out (100,000 parents would be ~8 MB kept for nothing).
+ */
+const storedKeyOf = (identity: string) => Buffer.from(keyOf(identity), 'latin1').toString('latin1')
 
 export interface ReplayHit {
   readonly id: number
@@ -46,25 +51,24 @@ export class ReplayIndex {
    */
   static async load(store: CassetteStore, rules: MatchRules = {}): Promise<ReplayIndex> {
     const index = new ReplayIndex(store)
-    let entries: IndexEntry[] = []
+    // Entries go straight into the map a page at a time (no array of every row: that was most of
+    // the memory of opening 100,000 interactions). Id order is recording order, and within one
+    // identity seq follows id (appends take the next seq; imports and prunes renumber in id order),
+    // so adding in id order lists each identity's recordings in replay order.
+    const ruled = (operation: string) => Object.hasOwn(rules, '*') || Object.hasOwn(rules, operation)
+    const ruledOperations = new Set<string>()
     for (let after = 0; ; ) {
       const page = await store.indexEntries(after, LOAD_PAGE)
-      for (const e of page) entries.push({ id: e.id, identity: keyOf(e.identity), seq: e.seq, operation: e.operation })
+      for (const entry of page) {
+        if (ruled(entry.operation)) ruledOperations.add(entry.operation)
+        else index.#addEntry(entry.id, entry.identity, entry.operation)
+      }
       if (page.length < LOAD_PAGE) break
       after = page[page.length - 1].id
     }
-    const ruled = (operation: string) => Object.hasOwn(rules, '*') || Object.hasOwn(rules, operation)
-    if (entries.some((e) => ruled(e.operation))) {
-      const recomputed = new Map<number, string>()
-      for (const operation of new Set(entries.filter((e) => ruled(e.operation)).map((e) => e.operation))) {
-        for (const i of await store.ofOperation(operation)) recomputed.set(i.id, identityWithRules(i, rules))
-      }
-      entries = entries.map((e) => ({ ...e, identity: keyOf(recomputed.get(e.id) ?? e.identity) }))
+    for (const operation of ruledOperations) {
+      for (const i of await store.ofOperation(operation)) index.#addEntry(i.id, identityWithRules(i, rules), operation)
     }
-    // Each identity's ids must go in by seq. A stable sort on seq alone does it: all seq-0 entries
-    // come first, then seq 1, … so every identity's list fills in seq order.
-    entries.sort((a, b) => a.seq - b.seq)
-    for (const entry of entries) index.#addEntry(entry)
     return index
   }
 
@@ -78,17 +82,17 @@ export class ReplayIndex {
 
   /** Learns an interaction recorded while serving (record-missing: the next identical request replays it). */
   add(interaction: Interaction, rules: MatchRules = {}): void {
-    this.#addEntry({ ...interaction, identity: identityWithRules(interaction, rules) })
+    this.#addEntry(interaction.id, identityWithRules(interaction, rules), interaction.operation)
     this.#remember(interaction.id, interaction.response)
   }
 
-  #addEntry(entry: IndexEntry): void {
-    const key = keyOf(entry.identity)
+  #addEntry(id: number, identity: string, operation: string): void {
+    const key = keyOf(identity)
     const ids = this.#byIdentity.get(key)
-    if (ids === undefined) this.#byIdentity.set(key, entry.id)
-    else if (typeof ids === 'number') this.#byIdentity.set(key, [ids, entry.id])
-    else ids.push(entry.id)
-    this.#operations.add(entry.operation)
+    if (ids === undefined) this.#byIdentity.set(storedKeyOf(identity), id)
+    else if (typeof ids === 'number') this.#byIdentity.set(key, [ids, id])
+    else ids.push(id)
+    this.#operations.add(operation)
     this.#size++
   }
 
