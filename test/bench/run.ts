@@ -64,9 +64,9 @@ function numberFlag(text: string | undefined, name: string, fallback: number): n
 }
 
 function build(): void {
-  log('building dist/ (tsc -p tsconfig.build.json)…')
+  log('building dist/ (tsc -p config/tsconfig.build.json)…')
   const tsc = path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc')
-  const r = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: repoRoot, encoding: 'utf8' })
+  const r = spawnSync(process.execPath, [tsc, '-p', 'config/tsconfig.build.json'], { cwd: repoRoot, encoding: 'utf8' })
   if (r.status !== 0) {
     const cli = path.join(repoRoot, 'dist', 'src', 'cli.js')
     if (!existsSync(cli)) throw new Error(`the build failed and left no dist/src/cli.js:\n${r.stdout}${r.stderr}`)
