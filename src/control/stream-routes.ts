@@ -3,6 +3,7 @@
 //   POST /_mock/streams/stop   {channelArn}
 //   POST /_mock/streams/health {channelArn, health}
 // They change the simulator's state through the same broadcast steps, ids and clock as the API.
+import { shapeOf } from '../model/model.js'
 import type { AudioConfiguration, IngestConfiguration, StreamHealth, VideoConfiguration } from '../model/ivs-types.js'
 import { parseArn } from '../simulator/arn.js'
 import type { SimContext } from '../simulator/handler.js'
@@ -19,7 +20,8 @@ export interface StreamRouteDeps {
 
 type Body = Record<string, unknown>
 
-const HEALTHS: readonly StreamHealth[] = ['HEALTHY', 'STARVING', 'UNKNOWN']
+/** The model's StreamHealth values. */
+const HEALTHS = enumOf('StreamHealth') as readonly StreamHealth[]
 
 /** Typos in a test's body should fail loudly, not be ignored. */
 function onlyMembers(body: Body, allowed: readonly string[], where = 'body'): void {
@@ -153,4 +155,10 @@ export function addStreamRoutes(api: ControlApi, deps: StreamRouteDeps): Control
       changeStreamHealth(target.ctx, stream, health as StreamHealth)
       return { stream: streamOf(stream) }
     })
+}
+
+function enumOf(shapeName: string): readonly string[] {
+  const shape = shapeOf(shapeName)
+  if (shape.type !== 'string' || !shape.enum) throw new Error(`model shape ${shapeName} is not an enum`)
+  return shape.enum
 }

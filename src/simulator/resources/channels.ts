@@ -81,8 +81,13 @@ function settle(channel: ChannelRecord, input: CreateChannelRequest | UpdateChan
 }
 
 export function newChannel(ctx: SimContext, input: CreateChannelRequest): ChannelRecord {
+  return channelWithDefaults(ctx, ctx.ids.alnum(12), input)
+}
+
+/** A channel with this id: the input's settings, IVS's defaults for the rest (also how a channel known
+ * only from a replayed summary is completed). */
+export function channelWithDefaults(ctx: Pick<SimContext, 'state' | 'ids'>, id: string, input: CreateChannelRequest): ChannelRecord {
   const { state, ids } = ctx
-  const id = ids.alnum(12)
   const type = input.type ?? 'STANDARD'
   const channel: ChannelRecord = {
     arn: formatArn(state.region, state.accountId, 'channel', id),

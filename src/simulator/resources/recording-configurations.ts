@@ -25,7 +25,7 @@ function requireRecordingConfiguration(state: RegionState, arn: string): Recordi
  * required) only if recordingMode is INTERVAL" (M), so it is refused with DISABLED and absent there.
  * No `resolution` unless given: its default is null, "source resolution" (M).
  */
-function settleThumbnails(given: ThumbnailConfiguration | undefined): ThumbnailConfiguration {
+export function settleThumbnails(given: ThumbnailConfiguration | undefined): ThumbnailConfiguration {
   const recordingMode = given?.recordingMode ?? 'INTERVAL'
   if (recordingMode !== 'INTERVAL' && given?.targetIntervalSeconds !== undefined) {
     throw validationError(
@@ -41,7 +41,7 @@ function settleThumbnails(given: ThumbnailConfiguration | undefined): ThumbnailC
 }
 
 /** CUSTOM "must" name its renditions (M); with ALL or NONE the list is irrelevant and kept as given. */
-function settleRenditions(given: RenditionConfiguration | undefined): RenditionConfiguration {
+export function settleRenditions(given: RenditionConfiguration | undefined): RenditionConfiguration {
   const renditionSelection = given?.renditionSelection ?? 'ALL'
   const renditions = [...(given?.renditions ?? [])]
   if (renditionSelection === 'CUSTOM' && renditions.length === 0) {

@@ -1,12 +1,14 @@
 // Tags on every taggable IVS resource: TagResource merges, UntagResource removes (absent keys are a
 // no-op), ListTagsForResource reads. 50 tags at most per resource; `aws:` keys are reserved.
 import type { Tags } from '../../model/ivs-types.js'
+import { shapeOf } from '../../model/model.js'
 import { notFound, validationError } from '../../protocol/aws-error.js'
 import { parseArn } from '../arn.js'
 import type { HandlerTable, SimContext } from '../handler.js'
 import type { StoredResource } from '../resource-table.js'
 
-export const MAX_TAGS_PER_RESOURCE = 50
+/** The model's Tags map limit (M), which also bounds a resource's tags after TagResource merges. */
+export const MAX_TAGS_PER_RESOURCE = mapLimit('Tags')
 
 /**
  * Refuses `aws:` keys (reserved by AWS tagging rules, which the model defers to). Shared by
@@ -51,4 +53,10 @@ export const tagHandlers: HandlerTable = {
   ListTagsForResource(input, ctx) {
     return { tags: { ...requireTaggable(ctx, input.resourceArn).tags } }
   },
+}
+
+function mapLimit(shapeName: string): number {
+  const shape = shapeOf(shapeName)
+  if (shape.type !== 'map' || shape.max === undefined) throw new Error(`model shape ${shapeName} has no map limit`)
+  return shape.max
 }
