@@ -18,6 +18,7 @@ import { route } from './protocol/router.js'
 import { serializeError, type HttpAnswer } from './protocol/serialize.js'
 import { validateInput } from './protocol/validate.js'
 import { ClientAbortedError, readBody } from './http/read-body.js'
+import { ResponseBatch } from './http/response-batch.js'
 
 export interface ServerParts {
   readonly config: Config
@@ -27,6 +28,11 @@ export interface ServerParts {
 }
 
 type Answer = HttpAnswer & { readonly source?: AnswerSource }
+interface Outgoing {
+  readonly res: ServerResponse
+  readonly answer: Answer
+  readonly requestId: string
+}
 
 export function createIvsServer(parts: ServerParts): http.Server {
   const { config, logger, dispatcher, control } = parts
@@ -36,6 +42,14 @@ export function createIvsServer(parts: ServerParts): http.Server {
     regions: new Set(config.regions),
     maxSkewMs: config.maxSkewSeconds * 1000,
   }
+  const responses = new ResponseBatch<Outgoing>(
+    ({ res, answer, requestId }) => send(res, answer, requestId),
+    (err, { res }) => {
+      // Only a bug in send() itself lands here; keep the process up and the socket closed.
+      logger.error('unhandled failure while answering', { error: String(err) })
+      res.destroy()
+    },
+  )
   const anonymous = (): Caller => ({ accessKeyId: '', accountId: config.credentials[0].accountId, region: config.region })
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -79,7 +93,7 @@ export function createIvsServer(parts: ServerParts): http.Server {
         return
       }
     }
-    send(res, answer, requestId)
+    responses.push({ res, answer, requestId })
     // Built only when it will be written: at the default library level (warn) this runs per request.
     if (logger.enabled('info')) {
       const ms = (performance.now() - started).toFixed(1)
