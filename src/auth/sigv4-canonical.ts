@@ -155,7 +155,23 @@ const NEEDS_TRIM_ALL = /^\s|\s$|\s\s|[\t\n\r\v\f]/
 /** A header value in canonical form: trimmed, every whitespace run collapsed to one space. */
 export function canonicalHeaderValue(value: string | readonly string[]): string {
   if (typeof value !== 'string') return value.map((v) => canonicalHeaderValue(v)).join(',')
-  return NEEDS_TRIM_ALL.test(value) ? value.trim().replace(/\s+/g, ' ') : value
+  return isPlainValue(value) || !NEEDS_TRIM_ALL.test(value) ? value : value.trim().replace(/\s+/g, ' ')
+}
+
+/**
+ * True when a value is visible ASCII with single inner spaces: nothing to trim or collapse. A plain
+ * scan, cheaper than the regular expression on the values every SDK sends; anything else (tabs,
+ * runs of spaces, non-ASCII white space) goes to the expression.
+ */
+function isPlainValue(v: string): boolean {
+  const last = v.length - 1
+  for (let i = 0; i <= last; i++) {
+    const c = v.charCodeAt(i)
+    if (c > 0x20 && c < 0x7f) continue
+    if (c === 0x20 && i > 0 && i < last && v.charCodeAt(i + 1) !== 0x20) continue
+    return false
+  }
+  return true
 }
 
 const ISO_BASIC = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/

@@ -16,7 +16,7 @@
 //  10. x-amz-content-sha256 equals the body's hash → InvalidSignature
 //  11. signature (constant-time compare) → InvalidSignature
 //  12. session token matches → UnrecognizedClient;  13. credentials not expired → ExpiredToken
-import { createHash, createHmac, hash, timingSafeEqual } from 'node:crypto'
+import { createHash, hash } from 'node:crypto'
 import type { IncomingHttpHeaders } from 'node:http'
 import type { CredentialStore } from './credentials.js'
 import {
@@ -31,6 +31,7 @@ import {
   type QueryParam,
 } from './sigv4-canonical.js'
 import * as refuse from './sigv4-errors.js'
+import type { HmacSha256Key } from './hmac-key.js'
 import { signingKey } from './signing-key.js'
 
 export interface IncomingSignedRequest {
@@ -139,18 +140,21 @@ export function verifySigV4(req: IncomingSignedRequest, credentials: CredentialS
   }
 
   // 5. Headers that must be covered by the signature.
-  const signedNames = claimed.signedHeaders.split(';')
-  const signed = new Set(signedNames.map((h) => h.toLowerCase()))
-  if (!signed.has('host')) throw refuse.headerNotSigned('Host')
-  if (claimed.dateSource === 'x-amz-date' && !signed.has('x-amz-date')) throw refuse.headerNotSigned('X-Amz-Date')
-  if (claimed.dateSource === 'date' && !signed.has('date')) throw refuse.headerNotSigned('Date')
-  if (claimed.tokenFromHeader && !signed.has('x-amz-security-token')) throw refuse.headerNotSigned('X-Amz-Security-Token')
+  // Lower-cased once: the list is short, so `includes` beats building a Set per request.
+  const signedNames = claimed.signedHeaders.toLowerCase().split(';')
+  if (!signedNames.includes('host')) throw refuse.headerNotSigned('Host')
+  if (claimed.dateSource === 'x-amz-date' && !signedNames.includes('x-amz-date')) throw refuse.headerNotSigned('X-Amz-Date')
+  if (claimed.dateSource === 'date' && !signedNames.includes('date')) throw refuse.headerNotSigned('Date')
+  if (claimed.tokenFromHeader && !signedNames.includes('x-amz-security-token')) {
+    throw refuse.headerNotSigned('X-Amz-Security-Token')
+  }
 
   // 6. Algorithm.
   if (claimed.algorithm !== ALGORITHM) throw refuse.unsupportedAlgorithm(claimed.algorithm)
 
   // 7-8. Credential scope.
-  const parts = claimed.credential.replace(/\/+$/, '').split('/')
+  const credential = claimed.credential
+  const parts = (credential.charCodeAt(credential.length - 1) === 0x2f ? credential.replace(/\/+$/, '') : credential).split('/')
   if (parts.length !== 5) throw refuse.credentialNotFiveParts(claimed.credential)
   const [accessKeyId, scopeDate, region, service, terminator] = parts
   const expectedDate = amzDate.slice(0, 8)
@@ -310,11 +314,10 @@ function readClaims(headers: IncomingHttpHeaders, query: readonly QueryParam[]):
   }
 }
 
-/** `name:value\n` for each signed header, in the order the client listed them. */
+/** `name:value\n` for each signed header (names lower-case), in the order the client listed them. */
 function canonicalHeaders(headers: IncomingHttpHeaders, signedNames: readonly string[]): string {
   let out = ''
-  for (const raw of signedNames) {
-    const name = raw.toLowerCase()
+  for (const name of signedNames) {
     const v = headers[name]
     // A signed header that did not arrive canonicalizes as empty, and the signature will not match.
     out += name + ':' + (v === undefined ? '' : canonicalHeaderValue(v)) + '\n'
@@ -322,24 +325,26 @@ function canonicalHeaders(headers: IncomingHttpHeaders, signedNames: readonly st
   return out
 }
 
-function signatureMatches(provided: string, key: Buffer, amzDate: string, scope: string, canonicalRequest: string): boolean {
+function signatureMatches(provided: string, key: HmacSha256Key, amzDate: string, scope: string, canonicalRequest: string): boolean {
   // node delivers header values as latin1 strings: hashing them as latin1 reproduces the bytes the
   // client signed. Everything else in a canonical request is ASCII.
   // The common case, pure ASCII, encodes the same either way and takes the one-shot hash.
   const hashed = !NON_ASCII.test(canonicalRequest)
     ? hash('sha256', canonicalRequest, 'hex')
     : createHash('sha256').update(canonicalRequest, NON_LATIN1.test(canonicalRequest) ? 'utf8' : 'latin1').digest('hex')
-  const expected = createHmac('sha256', key)
-    .update(ALGORITHM + '\n' + amzDate + '\n' + scope + '\n' + hashed, 'latin1')
-    .digest('hex')
+  const expected = key.hexOfLatin1(ALGORITHM + '\n' + amzDate + '\n' + scope + '\n' + hashed)
   return safeEqual(expected, provided)
 }
 
-/** Constant-time for equal lengths; a length difference (public for a signature) returns at once. */
+/**
+ * Constant-time for equal lengths; a length difference (public for a signature) returns at once.
+ * Compares UTF-16 code units with no allocation: equal strings have equal units.
+ */
 function safeEqual(a: string, b: string): boolean {
-  const ab = Buffer.from(a, 'utf8')
-  const bb = Buffer.from(b, 'utf8')
-  return ab.length === bb.length && timingSafeEqual(ab, bb)
+  if (a.length !== b.length) return false
+  let diff = 0
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i)
+  return diff === 0
 }
 
 /** How AWS prints the allowed window: '5 min', or seconds when not whole minutes. */
