@@ -61,6 +61,25 @@ t.test('replay answers recorded interactions, in recorded order, and refuses a m
   t.equal((await ivs.send(new GetChannelCommand({ arn }))).channel!.name, 'replayed')
 })
 
+t.test('concurrent first reads of many recordings each get their own answer', async (t) => {
+  // A fresh server holds no answer in memory: these reads reach the cassette together and are
+  // coalesced into shared queries, identical requests included.
+  const sim = await start()
+  t.teardown(() => sim.close())
+  const file = path.join(t.testdir(), 'many.sqlite')
+  const names = Array.from({ length: 40 }, (_, i) => `many-${i}`)
+  const created = (await recordFixture(file, sim.endpoint, names.map((name) => ({ operation: 'CreateChannel', body: { name } })))) as ChannelAnswer[]
+  const arns = created.map((c) => c.channel.arn)
+  await recordFixture(file, sim.endpoint, arns.map((arn) => ({ operation: 'GetChannel', body: { arn } })))
+  const replay = await start({ config: { mode: 'replay', cassette: file } })
+  t.teardown(() => replay.close())
+  const ivs = clientFor(replay)
+  const asked = [...arns, arns[0], arns[0], arns[39]]
+  const answers = await Promise.all(asked.map((arn) => ivs.send(new GetChannelCommand({ arn }))))
+  t.same(answers.map((a) => a.channel!.arn), asked, 'every answer is the recording of its own request')
+  t.same(answers.slice(0, 40).map((a) => a.channel!.name), names)
+})
+
 t.test('matching rules: ignored fields and regular expressions for values that vary run to run', async (t) => {
   const sim = await start()
   t.teardown(() => sim.close())

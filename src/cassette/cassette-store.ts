@@ -6,6 +6,7 @@ import { CassetteError } from './cassette-error.js'
 import type { CassetteDatabase, InteractionsTable } from './db/cassette-schema.js'
 import { migrateCassette } from './db/migrate-cassette.js'
 import { openSqlite3 } from './db/open-sqlite3.js'
+import { ResponseReader } from './db/response-reader.js'
 import { Sqlite3Dialect } from './db/sqlite3-dialect.js'
 
 export interface RecordedRequest {
@@ -82,11 +83,11 @@ export class CassetteStore {
   readonly #inFlight = new Set<Promise<unknown>>()
   #closed = false
 
-  /** The replay hot path's one query, prepared once on the raw connection (see response()). */
-  readonly #responseById: sqlite3.Statement
+  /** The replay hot path's one query, prepared once on the raw connection. */
+  readonly #responses: ResponseReader
 
   private constructor(file: string, db: Kysely<CassetteDatabase>, readOnly: boolean, handle: sqlite3.Database) {
-    this.#responseById = handle.prepare('SELECT response_status, response_headers, response_body FROM interactions WHERE id = ?')
+    this.#responses = new ResponseReader(handle)
     this.file = file
     this.#db = db
     this.readOnly = readOnly
@@ -165,22 +166,9 @@ export class CassetteStore {
     })
   }
 
-  /**
-   * One interaction's recorded response, for replay. It bypasses kysely on purpose: a prepared
-   * statement answers in ~50 µs where a built query takes ~230 µs (compile, prepare, finalize each
-   * time), and this is the one query a replay of a large cassette runs per request.
-   */
+  /** One interaction's recorded response, for replay (see ResponseReader: coalesced, no kysely). */
   response(id: number): Promise<RecordedResponse | undefined> {
-    return this.#run('response', () =>
-      new Promise<RecordedResponse | undefined>((resolve, reject) => {
-        this.#responseById.get(id, (err: Error | null, row?: ResponseRow) => {
-          if (err) reject(err)
-          else resolve(row && { status: row.response_status, headers: JSON.parse(row.response_headers) as Record<string, string>, body: row.response_body })
-        })
-        // get() leaves the statement open on its row, holding a read lock that blocks checkpoints:
-        // node-sqlite3 queues this reset right after it.
-        this.#responseById.reset()
-      }))
+    return this.#run('response', () => this.#responses.read(id))
   }
 
   /** Every interaction of one operation, ordered by id (for miss diagnostics). */
@@ -302,7 +290,7 @@ export class CassetteStore {
     if (this.#closed) return
     this.#closed = true
     await Promise.allSettled([...this.#inFlight])
-    await new Promise<void>((resolve) => this.#responseById.finalize(() => resolve()))
+    await this.#responses.close()
     try {
       if (!this.readOnly) await sql`pragma wal_checkpoint(TRUNCATE)`.execute(this.#db)
     } catch (e) {
@@ -426,11 +414,6 @@ function toRow(item: NewInteraction, seq: number, recordedAt: string): Insertabl
   }
 }
 
-interface ResponseRow {
-  readonly response_status: number
-  readonly response_headers: string
-  readonly response_body: Buffer
-}
 
 function fromRow(row: Selectable<InteractionsTable>): Interaction {
   return {
