@@ -106,6 +106,14 @@ async function serve(args: string[]): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'))
 }
 
+// `ivs-replay serve | head -1`: once the reader of our output is gone, every write to it fails with
+// EPIPE. Losing that output must not take the server (and a cleanly closed cassette) down with it.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err
+  })
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv
   switch (command) {

@@ -40,6 +40,28 @@ t.test('serve prints the endpoint, answers, and stops on SIGTERM', async (t) => 
   t.notMatch(stderr, /Signature=|Credential=/, 'no signature material in logs')
 })
 
+t.test('output to a reader that has gone does not stop the server', async (t) => {
+  // `ivs-replay serve | head -1`: after head exits, every write to stdout or stderr fails with EPIPE.
+  const child = spawn(process.execPath, [...cli, 'serve', '--port', '0', '--log-level', 'info'], { env: cleanEnv })
+  const endpoint = await new Promise<string>((resolve, reject) => {
+    let stdout = ''
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d
+      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)
+      if (m) resolve(m[1])
+    })
+    child.on('exit', (code) => reject(new Error(`exited ${code}`)))
+  })
+  child.stdout.destroy()
+  child.stderr.destroy()
+  const ivs = clientFor({ endpoint })
+  // Each request logs a line to the closed stderr; the server keeps answering.
+  for (let i = 0; i < 3; i++) t.same((await ivs.send(new ListChannelsCommand({}))).channels, [])
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+  child.kill('SIGTERM')
+  t.equal(await exited, 0, 'still a clean exit on SIGTERM (its message goes nowhere)')
+})
+
 t.test('a bad configuration exits 2 and names the field', async (t) => {
   const dir = t.testdir({ 'bad.json': JSON.stringify({ auth: 'maybe' }), 'broken.json': '{ nope' })
   const cases: [string, ReturnType<typeof run>, RegExp][] = [
