@@ -3,24 +3,13 @@
 // Responses are read from the cassette on first use and kept in a bounded cache, so a hot request
 // costs no database round trip and a 100,000-interaction cassette does not live in memory.
 import type { CassetteStore, Interaction, RecordedResponse } from './cassette-store.js'
+import { IdentityTable, identityKey } from './identity-table.js'
 import { recordedRequestParts, requestIdentity, type MatchRules } from './request-identity.js'
 
 /** Recorded responses kept in memory, by their bytes: most cassettes fit whole. */
 const RESPONSE_CACHE_BYTES = 32 * 1024 * 1024
 /** Rows read per query while loading: bounds the transient memory of opening a large cassette. */
-const LOAD_PAGE = 10_000
-/**
- * The index keys on the first 96 bits of the SHA-256 identity (24 hex characters): a collision
- * among even millions of interactions is out of reach (~2^-56 at 10^6), and the key strings take
- * less than half the memory of the full 64.
- */
-const KEY_LENGTH = 24
-const keyOf = (identity: string) => identity.slice(0, KEY_LENGTH)
-/**
- * A key to keep: V8 makes a slice of 13 or more characters a view that holds its whole parent
- * string alive, so a stored key is copied out (100,000 parents would be ~8 MB kept for nothing).
- */
-const storedKeyOf = (identity: string) => Buffer.from(keyOf(identity), 'latin1').toString('latin1')
+const LOAD_PAGE = 2_000
 
 export interface ReplayHit {
   readonly id: number
@@ -29,10 +18,10 @@ export interface ReplayHit {
 
 export class ReplayIndex {
   readonly #store: CassetteStore
-  /** identity key → ids ordered by seq (one id stored bare: most identities are recorded once). */
-  readonly #byIdentity = new Map<string, number | number[]>()
-  /** identity → how many times it was replayed since the last rewind. */
-  readonly #cursor = new Map<string, number>()
+  /** identity → its ids in recording order (see IdentityTable). */
+  readonly #byIdentity = new IdentityTable()
+  /** For each identity recorded more than once (by its list): how often it was replayed since the last rewind. */
+  #turns: number[] = []
   readonly #operations = new Set<string>()
   readonly #cache = new Map<number, RecordedResponse>()
   #cachedBytes = 0
@@ -87,26 +76,21 @@ export class ReplayIndex {
   }
 
   #addEntry(id: number, identity: string, operation: string): void {
-    const key = keyOf(identity)
-    const ids = this.#byIdentity.get(key)
-    if (ids === undefined) this.#byIdentity.set(storedKeyOf(identity), id)
-    else if (typeof ids === 'number') this.#byIdentity.set(key, [ids, id])
-    else ids.push(id)
+    this.#byIdentity.add(identityKey(identity), id)
     this.#operations.add(operation)
     this.#size++
   }
 
   /** The next recorded answer for this identity, or undefined when none was recorded. */
   async take(identity: string): Promise<ReplayHit | undefined> {
-    const key = keyOf(identity)
-    const ids = this.#byIdentity.get(key)
-    if (ids === undefined) return undefined
-    let id: number
-    if (typeof ids === 'number') {
-      id = ids
-    } else {
-      const turn = this.#cursor.get(key) ?? 0
-      this.#cursor.set(key, turn + 1)
+    const value = this.#byIdentity.get(identityKey(identity))
+    if (value === 0) return undefined
+    let id = value
+    if (value < 0) {
+      const list = -value - 1
+      const ids = this.#byIdentity.lists[list]
+      const turn = this.#turns[list] ?? 0
+      this.#turns[list] = turn + 1
       id = ids[Math.min(turn, ids.length - 1)]
     }
     this.#used.add(id)
@@ -138,7 +122,7 @@ export class ReplayIndex {
 
   /** Starts every identity's sequence from its first recording again. */
   rewind(): void {
-    this.#cursor.clear()
+    this.#turns = []
   }
 
   /** Writes the replayed ids' `used_at`; called periodically and on close. */
