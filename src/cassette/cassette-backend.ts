@@ -1,6 +1,7 @@
 // Answers from a cassette. Strict (replay mode): a miss is an error that names the operation and the
 // nearest recorded interaction with a field-by-field diff. Lenient (hybrid, record-missing): a miss
 // passes to the next backend, and the same diff goes to the debug log.
+import type { Caller } from '../auth/verify-sigv4.js'
 import type { Backend, IvsAnswer, IvsCall, ObservedCall } from '../dispatch/ivs-call.js'
 import type { Logger } from '../log/logger.js'
 import { AwsError } from '../protocol/aws-error.js'
@@ -23,8 +24,12 @@ export interface CassetteBackendOptions {
 /** The error type of a strict-replay miss: real IVS never sends it, so no client mistakes it for IVS's. */
 export const REPLAY_MISS = 'IvsReplayNoMatchException'
 
-/** How many distinct request texts keep their computed identity (a test suite repeats itself). */
-const IDENTITY_CACHE_SIZE = 10_000
+/**
+ * How many distinct request texts keep their computed identity: enough for the requests a suite
+ * repeats (polling loops, re-runs). Replaying a long recording asks for each request about once,
+ * where a larger cache only holds memory (~300 bytes an entry).
+ */
+const IDENTITY_CACHE_SIZE = 2_000
 const CACHED_BODY_LIMIT = 4096
 
 export class CassetteBackend implements Backend {
@@ -40,6 +45,8 @@ export class CassetteBackend implements Backend {
    * back (from memory, or the cassette) when learnt.
    */
   #pending: { readonly call: ObservedCall; readonly id: number }[] = []
+  /** One Caller object per signer and region, shared by the pending calls (a long replay queues thousands). */
+  readonly #callers = new Map<string, Caller>()
 
   constructor(options: CassetteBackendOptions) {
     this.#o = options
@@ -62,6 +69,16 @@ export class CassetteBackend implements Backend {
         if (response) this.#o.observe(call, { status: response.status, headers: response.headers, body: response.body, source: 'recorded' })
       }
     }
+  }
+
+  #sharedCaller(caller: Caller): Caller {
+    const key = `${caller.accessKeyId}/${caller.accountId}/${caller.region}`
+    let shared = this.#callers.get(key)
+    if (shared === undefined) {
+      shared = caller
+      this.#callers.set(key, caller)
+    }
+    return shared
   }
 
   #identity(call: IvsCall): string {
@@ -89,7 +106,7 @@ export class CassetteBackend implements Backend {
       const answer: IvsAnswer = { status: response.status, headers: response.headers, body: response.body, source: 'recorded' }
       if (!this.#absorbed.has(hit.id)) {
         this.#absorbed.add(hit.id)
-        this.#pending.push({ call: { operation: call.operation, input: call.input, caller: call.caller }, id: hit.id })
+        this.#pending.push({ call: { operation: call.operation, input: call.input, caller: this.#sharedCaller(call.caller) }, id: hit.id })
       }
       return answer
     }

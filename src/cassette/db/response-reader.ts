@@ -24,6 +24,8 @@ interface ResponseRow {
 }
 
 const COLUMNS = 'id, response_status, response_headers, response_body'
+/** Distinct header sets kept for sharing; past it, responses get their own (still correct). */
+const MAX_HEADER_SETS = 256
 /** Ids per coalesced query: bounds one trip's memory and how long its callback holds the loop. */
 const MAX_BATCH = 256
 
@@ -31,6 +33,11 @@ export class ResponseReader {
   readonly #one: sqlite3.Statement
   readonly #many: sqlite3.Statement
   #waiting = new Map<number, Waiter[]>()
+  /**
+   * Parsed header sets by their JSON text: recordings share a handful (content-type, the error
+   * type), so cached responses share the objects instead of holding one each.
+   */
+  readonly #headerSets = new Map<string, Record<string, string>>()
   #reading = false
 
   constructor(db: sqlite3.Database) {
@@ -53,6 +60,15 @@ export class ResponseReader {
     await Promise.all([this.#one, this.#many].map((s) => new Promise<void>((resolve) => s.finalize(() => resolve()))))
   }
 
+  readonly #headers = (json: string): Record<string, string> => {
+    let parsed = this.#headerSets.get(json)
+    if (parsed === undefined) {
+      parsed = Object.freeze(JSON.parse(json) as Record<string, string>)
+      if (this.#headerSets.size < MAX_HEADER_SETS) this.#headerSets.set(json, parsed)
+    }
+    return parsed
+  }
+
   #next(): void {
     if (this.#waiting.size === 0) {
       this.#reading = false
@@ -68,7 +84,7 @@ export class ResponseReader {
     }
     const done = (err: Error | null, rows: ResponseRow[]) => {
       try {
-        settle(batch, err, rows)
+        settle(batch, err, rows, this.#headers)
       } finally {
         this.#next()
       }
@@ -78,7 +94,7 @@ export class ResponseReader {
   }
 }
 
-function settle(batch: Map<number, Waiter[]>, err: Error | null, rows: ResponseRow[]): void {
+function settle(batch: Map<number, Waiter[]>, err: Error | null, rows: ResponseRow[], headers: (json: string) => Record<string, string>): void {
   const byId = new Map<number, ResponseRow>()
   if (!err) for (const row of rows) byId.set(row.id, row)
   for (const [id, waiters] of batch) {
@@ -87,7 +103,7 @@ function settle(batch: Map<number, Waiter[]>, err: Error | null, rows: ResponseR
       if (err) throw err
       const row = byId.get(id)
       // A row whose headers are not JSON fails its own readers only, never the batch.
-      response = row && { status: row.response_status, headers: JSON.parse(row.response_headers) as Record<string, string>, body: row.response_body }
+      response = row && { status: row.response_status, headers: headers(row.response_headers), body: row.response_body }
     } catch (e) {
       for (const w of waiters) w.reject(e instanceof Error ? e : new Error(String(e)))
       continue
