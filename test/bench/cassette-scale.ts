@@ -15,7 +15,7 @@ import { HttpConnection } from './http-connection.js'
 import { RequestBuilder } from './ivs-requests.js'
 import type { LoadResult } from './load-generator.js'
 import { freePort, pinned } from './server-process.js'
-import { cleanEnv, cliPath, startIvsReplay, type BenchContext } from './targets.js'
+import { cleanEnv, cliPath, startIvsReplay, startNodeFlags, type BenchContext } from './targets.js'
 import { runLoadGenerator } from './throughput.js'
 
 export const CASSETTE_SIZES = [10, 1_000, 10_000, 100_000] as const
@@ -74,7 +74,7 @@ function evenly(arns: readonly string[], count: number): string[] {
 }
 
 function openInProcess(ctx: BenchContext, file: string): Promise<{ openMs: number; rssMB: number }> {
-  const [cmd, argv] = pinned(ctx.serverCpu, process.execPath, [path.join(ctx.repoRoot, 'test', 'bench', 'cassette-open.mjs'), ctx.repoRoot, file])
+  const [cmd, argv] = pinned(ctx.serverCpu, process.execPath, [...startNodeFlags(ctx), path.join(ctx.repoRoot, 'test', 'bench', 'cassette-open.mjs'), ctx.repoRoot, file])
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, argv, { cwd: ctx.repoRoot, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] })
     let out = ''
@@ -98,7 +98,7 @@ async function firstReplayedAnswer(ctx: BenchContext, file: string, arn: string)
   const port = await freePort()
   const endpoint = `http://127.0.0.1:${port}`
   const request = new RequestBuilder(ctx.profile, endpoint, ctx.credentials).build('GetChannel', { arn })
-  const [cmd, argv] = pinned(ctx.serverCpu, process.execPath, [cliPath(ctx), 'serve', '--port', String(port), '--log-level', 'warn', '--mode', 'hybrid', '--cassette', file])
+  const [cmd, argv] = pinned(ctx.serverCpu, process.execPath, [...startNodeFlags(ctx), cliPath(ctx), 'serve', '--port', String(port), '--log-level', 'warn', '--mode', 'hybrid', '--cassette', file])
   const t0 = performance.now()
   const child = spawn(cmd, argv, { cwd: ctx.repoRoot, env: cleanEnv(), stdio: 'ignore' })
   let exited = false

@@ -11,7 +11,7 @@ import path from 'node:path'
 import { HttpConnection } from './http-connection.js'
 import { RequestBuilder } from './ivs-requests.js'
 import { freePort, pinned } from './server-process.js'
-import { cleanEnv, cliPath, type BenchContext } from './targets.js'
+import { cleanEnv, cliPath, startNodeFlags, type BenchContext } from './targets.js'
 
 export const COLD_START_VARIANTS = ['ceiling', 'cli', 'library', 'library-tsx'] as const
 export type ColdStartVariant = (typeof COLD_START_VARIANTS)[number]
@@ -109,7 +109,7 @@ export async function runColdStarts(ctx: BenchContext, rounds: number, variants:
         if (variant === 'ceiling') {
           r.ms.push(await spawnToFirstAnswer(ctx, process.execPath, [path.join(ctx.repoRoot, 'test', 'bench', 'ceiling-server.mjs'), '--port', String(port)], port, request))
         } else if (variant === 'cli') {
-          r.ms.push(await spawnToFirstAnswer(ctx, process.execPath, [cliPath(ctx), 'serve', '--port', String(port), '--log-level', 'warn'], port, request))
+          r.ms.push(await spawnToFirstAnswer(ctx, process.execPath, [...startNodeFlags(ctx), cliPath(ctx), 'serve', '--port', String(port), '--log-level', 'warn'], port, request))
         } else {
           const lib = await runLibrary(ctx, variant === 'library-tsx', port, request)
           r.ms.push(lib.firstAnswerMs)

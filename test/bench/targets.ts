@@ -7,6 +7,7 @@
 // A target says which workloads it can run and why it cannot run at all (not installed, mode not
 // built yet), so new ones plug in without touching the orchestrator.
 import { execFile } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { promisify } from 'node:util'
@@ -48,6 +49,19 @@ export interface Target {
 }
 
 export const cliPath = (ctx: BenchContext) => path.join(ctx.repoRoot, 'dist', 'src', 'cli.js')
+
+/**
+ * The node flags `npm start` puts before the script (package.json's start script), so the server is
+ * measured as users run it.
+ */
+export function startNodeFlags(ctx: BenchContext): string[] {
+  const pkg = JSON.parse(readFileSync(path.join(ctx.repoRoot, 'package.json'), 'utf8')) as { scripts?: { start?: string } }
+  const words = (pkg.scripts?.start ?? '').split(/\s+/)
+  const script = words.indexOf('dist/src/cli.js')
+  if (words[0] !== 'node' || script < 0) throw new Error(`package.json's start script is not "node [flags] dist/src/cli.js …": ${pkg.scripts?.start}`)
+  return words.slice(1, script)
+}
+
 export const LISTENING = /listening on (http:\/\/\S+)/
 
 /** W1 needs one channel, W2 a thousand; W3 and W4 make their own. */
@@ -62,7 +76,7 @@ export async function createState(ctx: BenchContext, server: ServerProcess, work
 }
 
 /**
- * `node dist/src/cli.js serve` (what `npm start` runs) on a free port, logging warnings only: an
+ * `node [npm start's flags] dist/src/cli.js serve` (what `npm start` runs) on a free port, logging warnings only: an
  * info line per request would measure the terminal, not the server.
  */
 export function startIvsReplay(
@@ -75,7 +89,7 @@ export function startIvsReplay(
   return spawnServer({
     name,
     command: process.execPath,
-    args: [...nodeFlags, cliPath(ctx), 'serve', '--port', '0', '--log-level', 'warn', ...extraArgs],
+    args: [...startNodeFlags(ctx), ...nodeFlags, cliPath(ctx), 'serve', '--port', '0', '--log-level', 'warn', ...extraArgs],
     cwd: ctx.repoRoot,
     cpu,
     env: cleanEnv(),
