@@ -414,7 +414,6 @@ function toRow(item: NewInteraction, seq: number, recordedAt: string): Insertabl
   }
 }
 
-
 function fromRow(row: Selectable<InteractionsTable>): Interaction {
   return {
     id: row.id,

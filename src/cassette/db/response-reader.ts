@@ -40,9 +40,28 @@ export class ResponseReader {
   readonly #headerSets = new Map<string, Record<string, string>>()
   #reading = false
 
+  /** Settles when both statements are prepared; a failed prepare is kept and fails every read. */
+  readonly #ready: Promise<void>
+  #prepared = false
+  #failure: Error | undefined
+  /** The statements that did prepare: only those can be finalized (a failed one never calls back). */
+  readonly #live: sqlite3.Statement[] = []
+
   constructor(db: sqlite3.Database) {
-    this.#one = db.prepare(`SELECT ${COLUMNS} FROM interactions WHERE id = ?`)
-    this.#many = db.prepare(`SELECT ${COLUMNS} FROM interactions WHERE id IN (SELECT value FROM json_each(?))`)
+    // With a callback, a failed prepare is reported there: without one, node-sqlite3 emits it as an
+    // unhandled 'error' (a crash) and never calls back the reads queued behind it (a hang).
+    let whenPrepared!: () => void
+    this.#ready = new Promise<void>((resolve) => (whenPrepared = resolve))
+    let pending = 2
+    const prepared = (statement: () => sqlite3.Statement) => (err: Error | null) => {
+      if (err) this.#failure ??= err
+      else this.#live.push(statement())
+      if (--pending > 0) return
+      this.#prepared = true
+      whenPrepared()
+    }
+    this.#one = db.prepare(`SELECT ${COLUMNS} FROM interactions WHERE id = ?`, prepared(() => this.#one))
+    this.#many = db.prepare(`SELECT ${COLUMNS} FROM interactions WHERE id IN (SELECT value FROM json_each(?))`, prepared(() => this.#many))
   }
 
   /** The recorded response of interaction `id`, or undefined when there is no such interaction. */
@@ -57,7 +76,8 @@ export class ResponseReader {
 
   /** Finalizes the statements once nothing is waiting (the store has waited for its reads). */
   async close(): Promise<void> {
-    await Promise.all([this.#one, this.#many].map((s) => new Promise<void>((resolve) => s.finalize(() => resolve()))))
+    await this.#ready
+    await Promise.all(this.#live.map((s) => new Promise<void>((resolve) => s.finalize(() => resolve()))))
   }
 
   readonly #headers = (json: string): Record<string, string> => {
@@ -75,6 +95,17 @@ export class ResponseReader {
       return
     }
     this.#reading = true
+    if (!this.#prepared) {
+      void this.#ready.then(() => this.#next())
+      return
+    }
+    if (this.#failure) {
+      const failed = this.#waiting
+      this.#waiting = new Map()
+      settle(failed, this.#failure, [], this.#headers)
+      this.#reading = false
+      return
+    }
     let batch = this.#waiting
     if (batch.size > MAX_BATCH) {
       batch = new Map([...batch].slice(0, MAX_BATCH))
