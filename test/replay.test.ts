@@ -5,6 +5,8 @@ import {
   CreateChannelCommand, DeleteChannelCommand, GetChannelCommand, ListChannelsCommand, ListTagsForResourceCommand,
   TagResourceCommand, UpdateChannelCommand,
 } from '@aws-sdk/client-ivs'
+import { createHash } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import t from 'tap'
 import { CassetteStore } from '../src/cassette/cassette-store.js'
@@ -141,6 +143,40 @@ t.test('hybrid: the simulator knows what the cassette created, and forgets what 
   const used = (await store.all()).filter((i) => i.usedAt !== null).map((i) => i.operation)
   await store.close()
   t.same(used.sort(), ['CreateChannel', 'CreateChannel', 'DeleteChannel'], 'replayed interactions are marked used')
+})
+
+t.test('only a first replay is written: replaying again leaves the cassette file as it was', async (t) => {
+  const sim = await start()
+  t.teardown(() => sim.close())
+  const file = path.join(t.testdir(), 'first-use.sqlite')
+  const created = (await recordFixture(file, sim.endpoint, ['a', 'b', 'c'].map((name) => ({ operation: 'CreateChannel', body: { name } })))) as ChannelAnswer[]
+  const arns = created.map((c) => c.channel.arn)
+  await recordFixture(file, sim.endpoint, arns.map((arn) => ({ operation: 'GetChannel', body: { arn } })))
+  const replayRun = async (asked: readonly string[]) => {
+    const replay = await start({ config: { mode: 'replay', cassette: file } })
+    const ivs = clientFor(replay)
+    for (const arn of asked) await ivs.send(new GetChannelCommand({ arn }))
+    await replay.close()
+  }
+  const marks = async () => {
+    const store = await CassetteStore.open(file, { readOnly: true })
+    const all = await store.all()
+    await store.close()
+    return all.filter((i) => i.operation === 'GetChannel').map((i) => i.usedAt)
+  }
+  const bytes = () => readFile(file).then((b) => createHash('sha256').update(b).digest('hex'))
+
+  await replayRun([arns[0], arns[1]])
+  const first = await marks()
+  t.ok(first[0] !== null && first[1] !== null && first[2] === null, 'the first run marks what it used')
+  await new Promise((resolve) => setTimeout(resolve, 5))
+  await replayRun([arns[0], arns[1], arns[2]])
+  const second = await marks()
+  t.same(second.slice(0, 2), first.slice(0, 2), 'an interaction used before keeps its first mark')
+  t.not(second[2], null, 'a newly used one is marked')
+  const before = await bytes()
+  await replayRun([arns[2], arns[0], arns[1], arns[0]])
+  t.equal(await bytes(), before, 'a run that uses nothing new leaves the file byte for byte')
 })
 
 t.test('a cassette that cannot be opened stops start-up with a clear error', async (t) => {

@@ -48,6 +48,8 @@ export interface IndexEntry {
   readonly identity: string
   readonly seq: number
   readonly operation: string
+  /** Whether a replay run has used it already (`used_at` is set). */
+  readonly used: boolean
 }
 
 export interface CassetteStoreOptions {
@@ -148,14 +150,15 @@ export class CassetteStore {
   }
 
   /**
-   * The replay index: every interaction's id, identity, seq and operation, and nothing heavier, so
+   * The replay index: every interaction's id, identity, seq, operation and whether it was used, so
    * a cassette of 100,000 interactions opens in well under a second and a few MB. Bodies are read
    * by id when a replay needs them. `afterId` and `limit` read it a page at a time.
    */
   indexEntries(afterId = 0, limit = 1_000_000_000): Promise<IndexEntry[]> {
     return this.#run('indexEntries', () =>
-      this.#db.selectFrom('interactions').select(['id', 'identity', 'seq', 'operation'])
-        .where('id', '>', afterId).orderBy('id').limit(limit).execute())
+      this.#db.selectFrom('interactions').select(['id', 'identity', 'seq', 'operation', 'used_at'])
+        .where('id', '>', afterId).orderBy('id').limit(limit).execute()
+        .then((rows) => rows.map(({ used_at, ...entry }) => ({ ...entry, used: used_at !== null }))))
   }
 
   /** One interaction by id, or undefined when it is gone (pruned, replaced by an import). */

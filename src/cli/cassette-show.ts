@@ -56,7 +56,7 @@ function details(i: Interaction): string {
   return [
     `#${i.id} ${i.operation}`,
     `recorded: ${i.recordedAt}`,
-    `replayed: ${i.usedAt ?? 'never'}`,
+    `first replayed: ${i.usedAt ?? 'never'}`,
     `identity: ${i.identity} (seq ${i.seq})`,
     '',
     `request: ${i.request.method} ${i.request.path}${query ? `?${query}` : ''}`,
