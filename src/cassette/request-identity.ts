@@ -3,7 +3,7 @@
 // matter). Authorization, X-Amz-Date, amz-sdk-*, User-Agent and every other header never matter.
 // Per-operation rules drop fields (`ignore`) or match them by regular expression (`patterns`), so a
 // channel named `test-${Date.now()}` replays.
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import type { MatchRule } from '../config/config.js'
 import { parseJsonBody, type JsonValue } from '../protocol/deserialize.js'
 import type { RecordedRequest } from './cassette-store.js'
@@ -85,7 +85,8 @@ export function canonicalRequest(parts: RequestParts, rules: MatchRules = {}): C
 }
 
 export function identityOf(canonical: CanonicalRequest): string {
-  return createHash('sha256').update(JSON.stringify(canonical)).digest('hex')
+  // The one-shot form: no Hash object per request. Strings hash as UTF-8, as update() did.
+  return hash('sha256', JSON.stringify(canonical), 'hex')
 }
 
 export function requestIdentity(parts: RequestParts, rules: MatchRules = {}): string {
