@@ -125,6 +125,10 @@ t.test('markUsed, prune and deleteUnused; seq is renumbered densely', async (t) 
   let all = await store.all()
   t.same(all.filter((a) => a.usedAt !== null).map((a) => a.id), [1, 7, 8, 12])
   t.equal(all[0]!.usedAt, '2026-11-26T00:00:00.000Z')
+  // Only a first use is stamped: a later mark leaves an existing stamp alone.
+  await store.markUsed([1, 4], '2026-11-27T00:00:00.000Z')
+  all = await store.all()
+  t.same([all[0]!.usedAt, all[3]!.usedAt], ['2026-11-26T00:00:00.000Z', '2026-11-27T00:00:00.000Z'])
 
   t.equal(await store.prune(new Set([1, 2, 3, 7, 8, 10, 12])), 5) // drops 4, 5, 6, 9, 11
   all = await store.all()

@@ -48,8 +48,6 @@ export interface IndexEntry {
   readonly identity: string
   readonly seq: number
   readonly operation: string
-  /** Whether a replay run has used it already (`used_at` is set). */
-  readonly used: boolean
 }
 
 export interface CassetteStoreOptions {
@@ -150,15 +148,14 @@ export class CassetteStore {
   }
 
   /**
-   * The replay index: every interaction's id, identity, seq, operation and whether it was used, so
+   * The replay index: every interaction's id, identity, seq and operation, and nothing heavier, so
    * a cassette of 100,000 interactions opens in well under a second and a few MB. Bodies are read
    * by id when a replay needs them. `afterId` and `limit` read it a page at a time.
    */
   indexEntries(afterId = 0, limit = 1_000_000_000): Promise<IndexEntry[]> {
     return this.#run('indexEntries', () =>
-      this.#db.selectFrom('interactions').select(['id', 'identity', 'seq', 'operation', 'used_at'])
-        .where('id', '>', afterId).orderBy('id').limit(limit).execute()
-        .then((rows) => rows.map(({ used_at, ...entry }) => ({ ...entry, used: used_at !== null }))))
+      this.#db.selectFrom('interactions').select(['id', 'identity', 'seq', 'operation'])
+        .where('id', '>', afterId).orderBy('id').limit(limit).execute())
   }
 
   /** One interaction by id, or undefined when it is gone (pruned, replaced by an import). */
@@ -182,14 +179,18 @@ export class CassetteStore {
     })
   }
 
-  /** Stamps `used_at` (default now) on the given interactions, in one transaction. */
+  /**
+   * Stamps `used_at` (default now) on the given interactions that have none yet, in one
+   * transaction: only a first use is recorded, so replaying a cassette again rewrites no row and
+   * leaves its file as it was (and `prune` only asks whether the stamp is there).
+   */
   markUsed(ids: readonly number[], at: string = new Date().toISOString()): Promise<void> {
     if (ids.length === 0) return this.#run('markUsed', async () => undefined)
     const unique = [...new Set(ids)]
     return this.#run('markUsed', () =>
       this.#db.transaction().execute(async (trx) => {
         for (const chunk of chunks(unique, ID_CHUNK)) {
-          await trx.updateTable('interactions').set({ used_at: at }).where('id', 'in', chunk).execute()
+          await trx.updateTable('interactions').set({ used_at: at }).where('id', 'in', chunk).where('used_at', 'is', null).execute()
         }
       }))
   }

@@ -26,14 +26,10 @@ export class ReplayIndex {
   readonly #cache = new Map<number, RecordedResponse>()
   #cachedBytes = 0
   /**
-   * Ids replayed for the first time since the last flush, for `used_at` (what `cassette prune`
-   * keeps). Only a first use is written: a CI job replaying the same cassette again leaves the
-   * file as it was, and pays no scattered row updates (~100 ms per 5,000 ids at 100,000
-   * interactions, during which reads wait).
+   * Ids replayed since the last flush, for `used_at` (what `cassette prune` keeps); the store
+   * stamps only those without a stamp, so a run over a cassette replayed before writes nothing.
    */
   #used = new Set<number>()
-  /** One bit per interaction id: set once its `used_at` is written or queued. */
-  #marked = new Uint8Array(0)
   #size = 0
 
   private constructor(store: CassetteStore) {
@@ -56,7 +52,6 @@ export class ReplayIndex {
     for (let after = 0; ; ) {
       const page = await store.indexEntries(after, LOAD_PAGE)
       for (const entry of page) {
-        if (entry.used) index.#mark(entry.id)
         if (ruled(entry.operation)) ruledOperations.add(entry.operation)
         else index.#addEntry(entry.id, entry.identity, entry.operation)
       }
@@ -101,10 +96,7 @@ export class ReplayIndex {
       this.#turns[list] = turn + 1
       id = ids[Math.min(turn, ids.length - 1)]
     }
-    if (!this.#isMarked(id)) {
-      this.#mark(id)
-      this.#used.add(id)
-    }
+    this.#used.add(id)
     const response = await this.response(id)
     return response && { id, response }
   }
@@ -130,21 +122,6 @@ export class ReplayIndex {
     this.#cachedBytes += size
   }
 
-
-  #isMarked(id: number): boolean {
-    const byte = id >>> 3
-    return byte < this.#marked.length && (this.#marked[byte] & (1 << (id & 7))) !== 0
-  }
-
-  #mark(id: number): void {
-    const byte = id >>> 3
-    if (byte >= this.#marked.length) {
-      const grown = new Uint8Array(Math.max(byte + 1, this.#marked.length * 2))
-      grown.set(this.#marked)
-      this.#marked = grown
-    }
-    this.#marked[byte] |= 1 << (id & 7)
-  }
 
   /** Starts every identity's sequence from its first recording again. */
   rewind(): void {
