@@ -19,6 +19,8 @@ export interface CassetteBackendOptions {
   readonly logger: Logger
   /** Every replayed answer is offered here, once, before the next backend answers (see settle()). */
   readonly observe: (call: ObservedCall, answer: IvsAnswer) => void
+  /** Whether `observe` needs a call's input for this operation; when not, the input is not kept. */
+  readonly observeNeedsInput: (operation: string) => boolean
 }
 
 /** The error type of a strict-replay miss: real IVS never sends it, so no client mistakes it for IVS's. */
@@ -32,6 +34,18 @@ export const REPLAY_MISS = 'IvsReplayNoMatchException'
 const IDENTITY_CACHE_SIZE = 2_000
 const CACHED_BODY_LIMIT = 4096
 
+/** A replayed answer the simulator has not learnt yet: its id and what of the call learning needs. */
+interface PendingAnswer {
+  readonly id: number
+  readonly operation: ObservedCall['operation']
+  /** Kept only for operations learnt from their input (see observeNeedsInput). */
+  readonly input: ObservedCall['input'] | undefined
+  readonly caller: Caller
+}
+
+/** What `observe` gets as the input of a call whose input it does not need. */
+const NO_INPUT: ObservedCall['input'] = Object.freeze({})
+
 export class CassetteBackend implements Backend {
   readonly #o: CassetteBackendOptions
   /** Raw request text → identity: a repeated request skips canonicalization and hashing. */
@@ -44,7 +58,7 @@ export class CassetteBackend implements Backend {
    * builds the simulator's copy of every replayed resource. Only ids are kept; the answers are read
    * back (from memory, or the cassette) when learnt.
    */
-  #pending: { readonly call: ObservedCall; readonly id: number }[] = []
+  #pending: PendingAnswer[] = []
   /** One Caller object per signer and region, shared by the pending calls (a long replay queues thousands). */
   readonly #callers = new Map<string, Caller>()
 
@@ -64,9 +78,11 @@ export class CassetteBackend implements Backend {
     while (this.#pending.length > 0) {
       const batch = this.#pending
       this.#pending = []
-      for (const { call, id } of batch) {
+      for (const { id, operation, input, caller } of batch) {
         const response = await this.#o.index.response(id)
-        if (response) this.#o.observe(call, { status: response.status, headers: response.headers, body: response.body, source: 'recorded' })
+        if (response) {
+          this.#o.observe({ operation, input: input ?? NO_INPUT, caller }, { status: response.status, headers: response.headers, body: response.body, source: 'recorded' })
+        }
       }
     }
   }
@@ -106,7 +122,9 @@ export class CassetteBackend implements Backend {
       const answer: IvsAnswer = { status: response.status, headers: response.headers, body: response.body, source: 'recorded' }
       if (!this.#absorbed.has(hit.id)) {
         this.#absorbed.add(hit.id)
-        this.#pending.push({ call: { operation: call.operation, input: call.input, caller: this.#sharedCaller(call.caller) }, id: hit.id })
+        const { operation } = call
+        const input = this.#o.observeNeedsInput(operation) ? call.input : undefined
+        this.#pending.push({ id: hit.id, operation, input, caller: this.#sharedCaller(call.caller) })
       }
       return answer
     }

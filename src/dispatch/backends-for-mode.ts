@@ -9,6 +9,7 @@
 import type { Interaction } from '../cassette/cassette-store.js'
 import type { Config } from '../config/config.js'
 import type { Logger } from '../log/logger.js'
+import { learnsFromInput } from '../simulator/absorb.js'
 import type { Simulator } from '../simulator/simulator.js'
 import { Dispatcher } from './dispatcher.js'
 import type { Backend } from './ivs-call.js'
@@ -41,7 +42,7 @@ export async function backendsForMode(config: Config, deps: { simulator: Simulat
     logger.info('cassette open', { file: config.cassette, interactions: index.size, mode: config.mode })
     const observe = simulator.observe.bind(simulator)
     const cassette = new CassetteBackend({
-      store, index, rules: config.matching, strict: config.mode === 'replay', logger, observe,
+      store, index, rules: config.matching, strict: config.mode === 'replay', logger, observe, observeNeedsInput: learnsFromInput,
     })
     const backends: Backend[] = []
     if (config.mode !== 'record') backends.push(cassette)

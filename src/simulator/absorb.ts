@@ -26,6 +26,14 @@ const replayedEffects = new Set<OperationName>([
   'DeleteRecordingConfiguration', 'DeleteAdConfiguration', 'TagResource', 'UntagResource',
 ])
 
+/**
+ * Whether learning from an answer of `operation` needs the call's input: a replayed delete or tag
+ * change is redone from its input; everything else is learnt from the answer alone.
+ */
+export function learnsFromInput(operation: string): boolean {
+  return replayedEffects.has(operation as OperationName)
+}
+
 export interface AbsorbTarget {
   state(accountId: string, region: string): RegionState
   /** Runs the operation's handler against the caller's state; errors are the caller's to ignore. */
