@@ -191,13 +191,16 @@ t.test('import: round trip byte-identical, refusals, shape errors', async (t) =>
   typo.interactions[2].request.bdy = typo.interactions[2].request.body
   delete typo.interactions[2].request.body
   writeFileSync(path.join(dir, 'typo.json'), JSON.stringify(typo))
+  const badHeader = structuredClone(doc)
+  badHeader.interactions[3].response.headers = { 'content-type': 'application/json\r\nx-injected: 1' }
+  writeFileSync(path.join(dir, 'header.json'), JSON.stringify(badHeader))
   const secret = structuredClone(doc)
   const leaked = structuredClone(secret.interactions[0])
   leaked.response = { status: 200, headers: {}, body: { streamKey: { value: 'sk_us-west-2_abcdEFGH1234_Zq8Rt5Lm2Np9Xw3Vb6Yc1Kd4Hf7Jg0' } } }
   secret.interactions.push(leaked)
   writeFileSync(path.join(dir, 'secret.json'), JSON.stringify(secret))
 
-  const [imported, occupied, badShape, misspelt, secrets, dotted, noTarget, notJson] = await Promise.all([
+  const [imported, occupied, badShape, misspelt, secrets, dotted, noTarget, notJson, unsendable] = await Promise.all([
     cli(dir, ['import', exported, '--to', 'copy']),
     cli(dir, ['import', exported, '--to', 'demo']),
     cli(dir, ['import', 'bad.json', '--to', 'bad']),
@@ -206,6 +209,7 @@ t.test('import: round trip byte-identical, refusals, shape errors', async (t) =>
     cli(dir, ['import', exported, '--to', '..']),
     cli(dir, ['import', exported]),
     cli(dir, ['import', 'broken.sqlite', '--to', 'bad']),
+    cli(dir, ['import', 'header.json', '--to', 'bad']),
   ])
   t.equal(imported.code, 0, imported.stderr)
   t.match(imported.stdout, `imported 9 interactions into ${copy}\n`)
@@ -216,6 +220,7 @@ t.test('import: round trip byte-identical, refusals, shape errors', async (t) =>
   failed(t, dotted, 2, /cassette name must be letters/, 'a target name with ..')
   failed(t, noTarget, 2, /missing --to/, 'no --to')
   failed(t, notJson, 2, /broken\.sqlite: is not valid JSON/, 'not JSON')
+  failed(t, unsendable, 2, /interactions\[3\]\.response\.headers\.content-type must be an HTTP header a server can send/, 'a header replay could not send')
   for (const name of ['bad', 'leaky']) t.notOk(existsSync(path.join(cassettes, `${name}.sqlite`)), `no ${name} cassette created by a refused import`)
 
   const again = await cli(dir, ['export', 'copy', '--out', 'again.json'])

@@ -7,6 +7,7 @@
 // shows only what changed. What the store derives or changes by itself stays out: id (an import
 // numbers afresh), seq (recomputed from the order), identity (recomputed with requestIdentity on
 // import, never taken from a hand-edited file) and usedAt (set by replay runs). recordedAt stays.
+import { validateHeaderName, validateHeaderValue } from 'node:http'
 import type { Interaction, RecordedRequest, RecordedResponse } from '../cassette/cassette-store.js'
 import type { JsonValue } from '../protocol/deserialize.js'
 import { model } from '../model/model.js'
@@ -92,6 +93,24 @@ function stringMap(raw: Raw, field: string, at: string): Record<string, string> 
   return map as Record<string, string>
 }
 
+/**
+ * Recorded response headers are sent again as they are on replay: a name or value node would refuse
+ * to write (a line break, a space in a name) is refused here, naming the field, rather than failing
+ * every replay of it.
+ */
+function responseHeaders(raw: Raw, at: string): Record<string, string> {
+  const headers = stringMap(raw, 'headers', at)
+  for (const [name, value] of Object.entries(headers)) {
+    try {
+      validateHeaderName(name)
+      validateHeaderValue(name, value)
+    } catch {
+      throw shapeError(`${join(at, 'headers')}.${name}`, `must be an HTTP header a server can send, got ${JSON.stringify(value)}`)
+    }
+  }
+  return headers
+}
+
 function queryMap(raw: Raw, field: string, at: string): Record<string, string[]> {
   const map = object(raw, field, at)
   for (const [key, values] of Object.entries(map)) {
@@ -138,7 +157,7 @@ function interaction(raw: unknown, at: string): ImportedInteraction {
   if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599) {
     throw shapeError(`${rsAt}.status`, `must be an HTTP status from 100 to 599, got ${JSON.stringify(status) ?? 'nothing'}`)
   }
-  const response: RecordedResponse = { status, headers: stringMap(rs, 'headers', rsAt), body: body(rs, rsAt) }
+  const response: RecordedResponse = { status, headers: responseHeaders(rs, rsAt), body: body(rs, rsAt) }
   return { operation, recordedAt, request, response }
 }
 
