@@ -14,7 +14,7 @@ import { buildCassette, type AnswerTemplates, type BuiltCassette } from './casse
 import { HttpConnection } from './http-connection.js'
 import { RequestBuilder } from './ivs-requests.js'
 import type { LoadResult } from './load-generator.js'
-import { freePort, pinned } from './server-process.js'
+import { freePort, pinned, runJsonScript } from './server-process.js'
 import { cleanEnv, cliPath, startIvsReplay, startNodeFlags, type BenchContext } from './targets.js'
 import { runLoadGenerator } from './throughput.js'
 
@@ -73,24 +73,13 @@ function evenly(arns: readonly string[], count: number): string[] {
   return Array.from({ length: count }, (_, i) => arns[Math.floor(i * step)])
 }
 
-function openInProcess(ctx: BenchContext, file: string): Promise<{ openMs: number; rssMB: number }> {
-  const [cmd, argv] = pinned(ctx.serverCpu, process.execPath, [...startNodeFlags(ctx), path.join(ctx.repoRoot, 'test', 'bench', 'cassette-open.mjs'), ctx.repoRoot, file])
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, argv, { cwd: ctx.repoRoot, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] })
-    let out = ''
-    let err = ''
-    child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')))
-    child.stderr.on('data', (c: Buffer) => (err = (err + c.toString('utf8')).slice(-2000)))
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000)
-    child.once('exit', (code) => {
-      clearTimeout(timer)
-      try {
-        resolve(JSON.parse(out.trim().split('\n').pop() ?? '') as { openMs: number; rssMB: number })
-      } catch {
-        reject(new Error(`cassette-open.mjs failed (exit ${code}): ${err.trim()}`))
-      }
-    })
-  })
+async function openInProcess(ctx: BenchContext, file: string): Promise<{ openMs: number; rssMB: number }> {
+  const args = [...startNodeFlags(ctx), path.join(ctx.repoRoot, 'test', 'bench', 'cassette-open.mjs'), ctx.repoRoot, file]
+  try {
+    return (await runJsonScript({ cpu: ctx.serverCpu, args, cwd: ctx.repoRoot, env: cleanEnv(), timeoutMs: 120_000 })) as { openMs: number; rssMB: number }
+  } catch (e) {
+    throw new Error(`cassette-open.mjs failed (${(e as Error).message})`)
+  }
 }
 
 /** Spawn → first successful answer to a recorded GetChannel. */

@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process'
 import path from 'node:path'
 import { HttpConnection } from './http-connection.js'
 import { RequestBuilder } from './ivs-requests.js'
-import { freePort, pinned } from './server-process.js'
+import { freePort, pinned, runJsonScript } from './server-process.js'
 import { cleanEnv, cliPath, startNodeFlags, type BenchContext } from './targets.js'
 
 export const COLD_START_VARIANTS = ['ceiling', 'cli', 'library', 'library-tsx'] as const
@@ -70,28 +70,18 @@ async function spawnToFirstAnswer(ctx: BenchContext, command: string, args: read
   }
 }
 
-function runLibrary(ctx: BenchContext, tsx: boolean, port: number, request: Buffer): Promise<{ importMs: number; startMs: number; firstAnswerMs: number }> {
+async function runLibrary(ctx: BenchContext, tsx: boolean, port: number, request: Buffer): Promise<{ importMs: number; startMs: number; firstAnswerMs: number }> {
   const script = path.join(ctx.repoRoot, 'test', 'bench', 'cold-start-library.mjs')
   const module = tsx ? path.join(ctx.repoRoot, 'src', 'index.ts') : path.join(ctx.repoRoot, 'dist', 'src', 'index.js')
-  const [cmd, argv] = pinned(ctx.serverCpu, process.execPath, [...(tsx ? ['--import', 'tsx'] : []), script, module, String(port), request.toString('base64')])
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, argv, { cwd: ctx.repoRoot, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] })
-    let out = ''
-    let err = ''
-    child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')))
-    child.stderr.on('data', (c: Buffer) => (err = (err + c.toString('utf8')).slice(-2000)))
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000)
-    child.once('exit', (code) => {
-      clearTimeout(timer)
-      try {
-        const r = JSON.parse(out.trim().split('\n').pop() ?? '') as { status: number; importMs: number; startMs: number; firstAnswerMs: number }
-        if (r.status < 200 || r.status >= 300) throw new Error(`first answer was ${r.status}`)
-        resolve(r)
-      } catch (e) {
-        reject(new Error(`library cold start failed (exit ${code}): ${(e as Error).message} ${err.trim()}`))
-      }
-    })
-  })
+  const args = [...(tsx ? ['--import', 'tsx'] : []), script, module, String(port), request.toString('base64')]
+  let r: { status: number; importMs: number; startMs: number; firstAnswerMs: number }
+  try {
+    r = (await runJsonScript({ cpu: ctx.serverCpu, args, cwd: ctx.repoRoot, env: cleanEnv(), timeoutMs: 30_000 })) as typeof r
+  } catch (e) {
+    throw new Error(`library cold start failed (${(e as Error).message})`)
+  }
+  if (r.status < 200 || r.status >= 300) throw new Error(`library cold start failed: first answer was ${r.status}`)
+  return r
 }
 
 export async function runColdStarts(ctx: BenchContext, rounds: number, variants: readonly ColdStartVariant[] = COLD_START_VARIANTS): Promise<ColdStartResult[]> {

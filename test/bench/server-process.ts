@@ -38,6 +38,30 @@ export function pinned(cpu: number | undefined, command: string, args: readonly 
   return cpu !== undefined && taskset ? [taskset, ['-c', String(cpu), command, ...args]] : [command, [...args]]
 }
 
+/**
+ * Runs a one-shot node script (pinned like a server) and resolves the JSON object on the last line of
+ * its stdout; rejects with its exit code and the tail of its stderr when there is none.
+ */
+export function runJsonScript(o: { cpu?: number; args: readonly string[]; cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number }): Promise<unknown> {
+  const [cmd, argv] = pinned(o.cpu, process.execPath, o.args)
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, argv, { cwd: o.cwd, env: o.env, stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    let err = ''
+    child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')))
+    child.stderr.on('data', (c: Buffer) => (err = (err + c.toString('utf8')).slice(-2000)))
+    const timer = setTimeout(() => child.kill('SIGKILL'), o.timeoutMs)
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      try {
+        resolve(JSON.parse(out.trim().split('\n').pop() ?? '') as unknown)
+      } catch {
+        reject(new Error(`exit ${code}: ${err.trim()}`))
+      }
+    })
+  })
+}
+
 export async function spawnServer(o: SpawnOptions): Promise<ServerProcess> {
   const [command, args] = pinned(o.cpu, o.command, o.args)
   const child = spawn(command, args, { cwd: o.cwd, env: o.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] })
