@@ -38,12 +38,10 @@ export class IdentityTable {
   /** The ids of identities recorded more than once. */
   readonly lists: number[][] = []
 
-  constructor(expected = 0) {
-    let capacity = INITIAL_CAPACITY
-    while (capacity < expected * 2) capacity *= 2
-    this.#keys = new Uint32Array(capacity * 3)
-    this.#values = new Int32Array(capacity)
-    this.#mask = capacity - 1
+  constructor() {
+    this.#keys = new Uint32Array(INITIAL_CAPACITY * 3)
+    this.#values = new Int32Array(INITIAL_CAPACITY)
+    this.#mask = INITIAL_CAPACITY - 1
   }
 
   /** The slot's value for `key` (an id, or -(list + 1)), or EMPTY (0). */
