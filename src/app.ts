@@ -12,6 +12,8 @@ import { addEventRoutes } from './control/event-routes.js'
 import { addStreamRoutes } from './control/stream-routes.js'
 import { backendsForMode } from './dispatch/backends-for-mode.js'
 import { Logger } from './log/logger.js'
+import { localPlaybackUrl, type HasPlaybackUrl } from './playback/local-playback-url.js'
+import { PlaybackEdge } from './playback/playback-edge.js'
 import { createIvsServer } from './server.js'
 import { EventLog } from './simulator/events/event-log.js'
 import { WebhookDelivery } from './simulator/events/webhook-delivery.js'
@@ -28,6 +30,8 @@ export interface RunningServer {
   readonly accountId: string
   readonly config: Config
   readonly simulator: Simulator
+  /** A channel's playbackUrl (or the channel) as the same path on this server, where players can fetch it. */
+  playbackUrl(channel: HasPlaybackUrl): string
   close(): Promise<void>
 }
 
@@ -52,7 +56,8 @@ export async function startApp(config: Config, logStream?: Writable): Promise<Ru
   addBaseRoutes(control, { simulator, version: packageVersion(), mode: config.mode, onReset: () => backends.rewind() })
   addStreamRoutes(control, { simulator })
   addEventRoutes(control, { events })
-  const server = createIvsServer({ config, logger, dispatcher, control })
+  const playback = new PlaybackEdge({ simulator, settle: () => backends.settle(), logger })
+  const server = createIvsServer({ config, logger, dispatcher, control, playback })
 
   try {
     await new Promise<void>((resolve, reject) => {
@@ -71,14 +76,16 @@ export async function startApp(config: Config, logStream?: Writable): Promise<Ru
   const { port } = server.address() as AddressInfo
   const host = config.host.includes(':') ? `[${config.host}]` : config.host
   const first = config.credentials[0]
+  const endpoint = `http://${host}:${port}`
   return {
-    endpoint: `http://${host}:${port}`,
+    endpoint,
     port,
     region: config.region,
     credentials: { accessKeyId: first.accessKeyId, secretAccessKey: first.secretAccessKey },
     accountId: first.accountId,
     config,
     simulator,
+    playbackUrl: (channel) => localPlaybackUrl(endpoint, channel),
     close: async () => {
       webhook?.close()
       await new Promise<void>((resolve) => {

@@ -11,6 +11,7 @@ import { loadConfig } from './config/load-config.js'
 
 export type { RunningServer } from './app.js'
 export type { Config } from './config/config.js'
+export type { HasPlaybackUrl } from './playback/local-playback-url.js'
 export { ConfigError } from './config/config.js'
 
 export interface StartOptions {

@@ -11,6 +11,7 @@ import { CONTROL_PREFIX, type ControlApi } from './control/control-api.js'
 import type { Dispatcher } from './dispatch/dispatcher.js'
 import type { AnswerSource, IvsCall, RawRequest } from './dispatch/ivs-call.js'
 import type { Logger } from './log/logger.js'
+import { PLAYBACK_PREFIX, type PlaybackEdge } from './playback/playback-edge.js'
 import { operationOf } from './model/model.js'
 import { AwsError } from './protocol/aws-error.js'
 import { deserializeInput, parseJsonBody, parseQuery } from './protocol/deserialize.js'
@@ -25,6 +26,8 @@ export interface ServerParts {
   readonly logger: Logger
   readonly dispatcher: Dispatcher
   readonly control?: ControlApi
+  /** Players fetching a channel's playbackUrl path (unsigned, like the control API). */
+  readonly playback?: PlaybackEdge
 }
 
 type Answer = HttpAnswer & { readonly source?: AnswerSource }
@@ -35,7 +38,7 @@ interface Outgoing {
 }
 
 export function createIvsServer(parts: ServerParts): http.Server {
-  const { config, logger, dispatcher, control } = parts
+  const { config, logger, dispatcher, control, playback } = parts
   const credentials = new CredentialStore(config.credentials)
   const verifyOptions = {
     service: 'ivs',
@@ -68,6 +71,8 @@ export function createIvsServer(parts: ServerParts): http.Server {
 
       if (path.startsWith(CONTROL_PREFIX) && control && config.control.enabled) {
         answer = await control.handle({ method: req.method ?? 'GET', path, query: parseQuery(rawQuery), body })
+      } else if (playback && path.startsWith(PLAYBACK_PREFIX)) {
+        answer = await playback.handle({ method: req.method ?? 'GET', url, path, rawQuery, headers: req.headers })
       } else {
         const method = req.method ?? 'GET'
         const signed = { method, url, headers: req.headers, body }

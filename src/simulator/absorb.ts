@@ -10,7 +10,8 @@
 import type { OperationName } from '../model/ivs-types.js'
 import { shapeOf } from '../model/model.js'
 import { parseArn } from './arn.js'
-import type { RegionState } from './region-state.js'
+import type { PlaybackKeyPairRecord, RegionState } from './region-state.js'
+import { parsePlaybackPublicKey } from './resources/playback-public-key.js'
 import type { StoredResource } from './resource-table.js'
 
 /** Model shapes that describe a whole resource or its summary. */
@@ -31,7 +32,7 @@ const replayedEffects = new Set<OperationName>([
  * change is redone from its input; everything else is learnt from the answer alone.
  */
 export function learnsFromInput(operation: string): boolean {
-  return replayedEffects.has(operation as OperationName)
+  return replayedEffects.has(operation as OperationName) || operation === 'ImportPlaybackKeyPair'
 }
 
 export interface AbsorbTarget {
@@ -59,6 +60,25 @@ export function absorbAnswer(
     return
   }
   if (outputShape && output !== null && typeof output === 'object') walk(target, output, outputShape)
+  if (operation === 'ImportPlaybackKeyPair') learnPublicKey(target, input, output)
+}
+
+/**
+ * The answer of ImportPlaybackKeyPair names the key pair but not its key; the request holds the
+ * public key, which the playback edge needs to verify tokens signed with a replayed key pair.
+ */
+function learnPublicKey(target: AbsorbTarget, input: unknown, output: unknown): void {
+  const material = (input as { publicKeyMaterial?: unknown } | undefined)?.publicKeyMaterial
+  const arn = (output as { keyPair?: { arn?: unknown } } | undefined)?.keyPair?.arn
+  const parsed = typeof arn === 'string' ? parseArn(arn) : undefined
+  if (typeof material !== 'string' || !parsed) return
+  const record = target.state(parsed.accountId, parsed.region).playbackKeyPairs.get(arn as string) as PlaybackKeyPairRecord | undefined
+  if (!record) return
+  try {
+    record.publicKeyDer = parsePlaybackPublicKey(material).spkiDer
+  } catch {
+    // IVS accepted a key this parser refuses: tokens for it cannot be checked here, nothing else changes.
+  }
 }
 
 function walk(target: AbsorbTarget, value: unknown, shapeName: string): void {

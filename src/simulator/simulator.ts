@@ -56,6 +56,14 @@ export class Simulator implements Backend {
     return state
   }
 
+  /**
+   * The state of one account in one region if it exists, without creating it or counting a change:
+   * for readers outside the API (the playback edge), whose requests name any account in their path.
+   */
+  find(accountId: string, region: string): RegionState | undefined {
+    return this.#states.get(`${accountId}/${region}`)
+  }
+
   /** Every account+region state created so far (the control API searches them for a stream key). */
   states(): IterableIterator<RegionState> {
     this.#version++
