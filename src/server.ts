@@ -72,6 +72,7 @@ export function createIvsServer(parts: ServerParts): http.Server {
       if (path.startsWith(CONTROL_PREFIX) && control && config.control.enabled) {
         answer = await control.handle({ method: req.method ?? 'GET', path, query: parseQuery(rawQuery), body })
       } else if (playback && path.startsWith(PLAYBACK_PREFIX)) {
+        operation = 'playback'
         answer = await playback.handle({ method: req.method ?? 'GET', url, path, rawQuery, headers: req.headers })
       } else {
         const method = req.method ?? 'GET'

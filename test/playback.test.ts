@@ -1,6 +1,7 @@
 // The playback edge on ivs-replay's own port: a channel's playbackUrl path fetched as a player does
 // (plain unsigned GET), after setting up channels, key pairs, revocations and policies through the
 // real @aws-sdk/client-ivs. Tokens are signed here with node:crypto, as a user's backend would.
+import { execFileSync, spawnSync } from 'node:child_process'
 import { generateKeyPairSync, randomUUID, sign, type KeyObject } from 'node:crypto'
 import path from 'node:path'
 import t from 'tap'
@@ -8,6 +9,7 @@ import {
   CreateChannelCommand,
   CreatePlaybackRestrictionPolicyCommand,
   ImportPlaybackKeyPairCommand,
+  IvsClient,
   StartViewerSessionRevocationCommand,
   type Channel,
   type ChannelType,
@@ -177,6 +179,29 @@ t.test('a private channel plays only with a valid ES384 token, refused as IVS re
     const forOther = signToken({ 'aws:channel-arn': other.arn, exp: nowSeconds() + 300 }, key.privateKey)
     await refused(t, play(withToken(url, forOther)), /aws:channel-arn .* does not match the channel/, 'the ARN of another channel')
     await refused(t, play(withToken(url, signToken({ exp: nowSeconds() + 300 }, key.privateKey))), 'aws:channel-arn is required', 'no channel ARN')
+    // The common signer bug: node's and OpenSSL's default ECDSA encoding is DER, JWS wants raw r||s.
+    const input = `${b64url(JSON.stringify({ alg: 'ES384', typ: 'JWT' }))}.${b64url(JSON.stringify({ 'aws:channel-arn': arn, exp: nowSeconds() + 300 }))}`
+    const der = `${input}.${b64url(sign('sha384', Buffer.from(input), key.privateKey))}`
+    await refused(t, play(withToken(url, der)), 'crypto/ecdsa: verification error', 'a DER signature')
+  })
+
+  const noPython = spawnSync('python3', ['-c', 'import cryptography'], { stdio: 'ignore' }).status !== 0
+  const skipPython = noPython && 'python3 with the cryptography package is not installed'
+  t.test('a token signed by another implementation (Python cryptography)', { skip: skipPython }, async (t) => {
+    const script = [
+      'import base64, json, sys',
+      'from cryptography.hazmat.primitives import hashes, serialization',
+      'from cryptography.hazmat.primitives.asymmetric import ec, utils',
+      'key = serialization.load_pem_private_key(sys.stdin.buffer.read(), None)',
+      "b64 = lambda b: base64.urlsafe_b64encode(b).rstrip(b'=').decode()",
+      "data = b64(json.dumps({'alg': 'ES384', 'typ': 'JWT'}).encode()) + '.' + b64(sys.argv[1].encode())",
+      'r, s = utils.decode_dss_signature(key.sign(data.encode(), ec.ECDSA(hashes.SHA384())))',
+      "print(data + '.' + b64(r.to_bytes(48, 'big') + s.to_bytes(48, 'big')))",
+    ].join('\n')
+    const pem = key.privateKey.export({ type: 'pkcs8', format: 'pem' })
+    const claims = JSON.stringify({ 'aws:channel-arn': arn, exp: nowSeconds() + 300, 'aws:viewer-id': 'py' })
+    const pyToken = execFileSync('python3', ['-c', script, claims], { input: pem }).toString().trim()
+    t.equal((await play(withToken(url, pyToken))).status, 200)
   })
 
   t.test('expired and too far ahead', async (t) => {
@@ -300,4 +325,24 @@ t.test('hybrid mode: a private channel and key pair known only from the cassette
   const ok = await play(withToken(url, token))
   t.equal(ok.status, 200, 'the replayed import taught the simulator its public key')
   t.match(ok.text, /^#EXTM3U\n/)
+})
+
+t.test('the README example plays a private channel', async (t) => {
+  // As in README.md "Playback (the viewer side)", with start() from the sources.
+  const ivs = await start()
+  t.teardown(() => ivs.close())
+  const client = new IvsClient({ endpoint: ivs.endpoint, region: ivs.region, credentials: ivs.credentials })
+  const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'secp384r1' })
+  await client.send(new ImportPlaybackKeyPairCommand({ publicKeyMaterial: publicKey.export({ type: 'spki', format: 'pem' }).toString() }))
+  const { channel } = await client.send(new CreateChannelCommand({ name: 'private', authorized: true }))
+  await fetch(`${ivs.endpoint}/_mock/streams/start`, { method: 'POST', body: JSON.stringify({ channelArn: channel!.arn }) })
+
+  const b64 = (v: string | Buffer) => Buffer.from(v).toString('base64url')
+  const claims = { 'aws:channel-arn': channel!.arn, exp: Math.floor(Date.now() / 1000) + 300 }
+  const input = `${b64(JSON.stringify({ alg: 'ES384', typ: 'JWT' }))}.${b64(JSON.stringify(claims))}`
+  const token = `${input}.${b64(sign('sha384', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' }))}`
+
+  const res = await fetch(`${ivs.playbackUrl(channel!)}?token=${token}`)
+  t.equal(res.status, 200)
+  t.match(await res.text(), /^#EXTM3U\n/)
 })
