@@ -299,6 +299,12 @@ t.test("the channel's playback restriction policy: countries and origins", async
   await goLive(server, strictChannel.arn!)
   t.equal((await play(server.playbackUrl(strictChannel))).status, 403, 'strict: an Origin is required')
   t.equal((await play(server.playbackUrl(strictChannel), { Origin: 'https://site.example' })).status, 200)
+
+  const anyOrigin = await clientFor(server).send(new CreatePlaybackRestrictionPolicyCommand({ enableStrictOriginEnforcement: true }))
+  const anyOriginChannel = await createChannel(server, { playbackRestrictionPolicyArn: anyOrigin.playbackRestrictionPolicy!.arn })
+  await goLive(server, anyOriginChannel.arn!)
+  t.equal((await play(server.playbackUrl(anyOriginChannel))).status, 403, 'strict, no origins listed: an Origin is still required')
+  t.equal((await play(server.playbackUrl(anyOriginChannel), { Origin: 'https://anything.example' })).status, 200, 'an empty list allows every origin')
 })
 
 t.test('hybrid mode: a private channel and key pair known only from the cassette', async (t) => {

@@ -130,7 +130,8 @@ function checkToken(state: RegionState, channel: ChannelRecord, viewer: Viewer):
  */
 function originRefusal(origin: string | undefined, allowed: readonly string[], strict: boolean, whose: string): string | undefined {
   if (origin === undefined) return strict ? `an Origin header is required by ${whose}'s strict origin enforcement` : undefined
-  if (allowed.length === 0 && !strict) return undefined
+  // An empty list allows every origin (M: "Default: All origins (an empty array)").
+  if (allowed.length === 0) return undefined
   return originAllowed(origin, allowed) ? undefined : `origin ${origin} is not allowed by ${whose}`
 }
 
