@@ -105,7 +105,14 @@ t.test('a public channel plays without a token when live, and answers the offlin
   t.equal(head.text, '')
   const post = await play(url, {}, 'POST')
   t.equal(post.status, 405)
-  t.equal(post.headers.get('allow'), 'GET, HEAD')
+  t.equal(post.headers.get('allow'), 'GET, HEAD, OPTIONS')
+  const preflight = await fetch(url, {
+    method: 'OPTIONS',
+    headers: { Origin: 'https://site.example', 'Access-Control-Request-Method': 'GET', 'Access-Control-Request-Headers': 'x-ivs-replay-viewer-country' },
+  })
+  t.equal(preflight.status, 204, 'a CORS preflight')
+  t.equal(preflight.headers.get('access-control-allow-origin'), 'https://site.example')
+  t.equal(preflight.headers.get('access-control-allow-headers'), 'x-ivs-replay-viewer-country')
 })
 
 t.test('renditions follow the channel type', async (t) => {

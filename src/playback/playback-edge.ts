@@ -60,8 +60,17 @@ export class PlaybackEdge {
       const body = [{ url: req.url, error: message, error_code: code, type: 'error' }]
       return { status, headers: { 'Content-Type': 'application/json', ...cors, ...extra }, body: Buffer.from(goJson(body)) }
     }
+    if (req.method === 'OPTIONS') {
+      // A browser's CORS preflight (a page setting the country header, say): allowed, bodiless.
+      const requested = header(req.headers, 'access-control-request-headers')
+      return {
+        status: 204,
+        headers: { ...cors, 'Access-Control-Allow-Methods': 'GET, HEAD', ...(requested && { 'Access-Control-Allow-Headers': requested }) },
+        body: Buffer.alloc(0),
+      }
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      return error(405, `method ${req.method} is not allowed`, 'method_not_allowed', { Allow: 'GET, HEAD' })
+      return error(405, `method ${req.method} is not allowed`, 'method_not_allowed', { Allow: 'GET, HEAD, OPTIONS' })
     }
     // The edge cannot tell a channel that does not exist from one that is not broadcasting; both
     // are "Can not find channel" (BEHAVIOR.md §11; the edge shares Twitch's playback lineage).
