@@ -103,6 +103,7 @@ t.test('a public channel plays without a token when live, and answers the offlin
   const head = await play(url, {}, 'HEAD')
   t.equal(head.status, 200)
   t.equal(head.text, '')
+  t.equal(head.headers.get('content-length'), String(Buffer.byteLength(live.text)), 'HEAD: the length of the GET body')
   const post = await play(url, {}, 'POST')
   t.equal(post.status, 405)
   t.equal(post.headers.get('allow'), 'GET, HEAD, OPTIONS')

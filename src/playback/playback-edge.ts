@@ -72,8 +72,10 @@ export class PlaybackEdge {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       return error(405, `method ${req.method} is not allowed`, 'method_not_allowed', { Allow: 'GET, HEAD, OPTIONS' })
     }
-    // The edge cannot tell a channel that does not exist from one that is not broadcasting; both
-    // are "Can not find channel" (BEHAVIOR.md §11; the edge shares Twitch's playback lineage).
+    // A channel that does not exist looks like one that is not broadcasting. Decided here, as no
+    // public capture of IVS's offline answer was found: the edge's refusals are in the error format
+    // of Twitch's playback service (its lineage), which answers an offline channel 404 "Can not
+    // find channel" / transcode_does_not_exist; a public Kick relay's tests model IVS the same way.
     const offline = () => error(404, 'Can not find channel', 'transcode_does_not_exist')
     const target = parsePlaybackPath(req.path)
     if (!target) return offline()
@@ -93,11 +95,11 @@ export class PlaybackEdge {
     verdict.commit()
     const id = target.channelArn.slice(target.channelArn.lastIndexOf('/') + 1)
     const playlist = multivariantPlaylist(id, channel.type, live.session.ingestConfiguration.video, verdict.maximumResolution)
-    const body = req.method === 'HEAD' ? Buffer.alloc(0) : Buffer.from(playlist)
+    // For HEAD node sends the headers (Content-Length included) and drops the body itself.
     return {
       status: 200,
       headers: { 'Content-Type': 'application/vnd.apple.mpegurl', 'Cache-Control': 'max-age=1', ...cors },
-      body,
+      body: Buffer.from(playlist),
     }
   }
 }
