@@ -79,7 +79,7 @@ export function createIvsServer(parts: ServerParts): http.Server {
         const signed = { method, url, headers: req.headers, body }
         const caller = config.auth === 'off' ? anonymous() : verifySigV4(signed, credentials, verifyOptions)
         const target = route(method, path)
-        // Parsed only now: a malformed query from an unsigned client is its 403 first (BEHAVIOR.md §1 order).
+        // Parsed only now: a malformed query from an unsigned client is its 403 first (docs/ivs-behavior.md §1 order).
         const query = parseQuery(rawQuery)
         operation = target.operation
         const op = operationOf(target.operation)

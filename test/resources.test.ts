@@ -1,6 +1,6 @@
 // Playback key pairs, playback restriction policies, recording configurations, ad configurations and
 // viewer-session revocation, driven through the real @aws-sdk/client-ivs against a server on port 0
-// (SigV4 on, credentials test/test): success paths, every error path of BEHAVIOR.md §4, §5, §9, the
+// (SigV4 on, credentials test/test): success paths, every error path of docs/ivs-behavior.md §4, §5, §9, the
 // channel ↔ resource references, and tags on all six taggable types.
 import {
   BatchStartViewerSessionRevocationCommand, CreateAdConfigurationCommand, CreateChannelCommand,

@@ -1,4 +1,4 @@
-// Every refusal the SigV4 verifier can give, with AWS's code and text (BEHAVIOR.md §8). All are 403.
+// Every refusal the SigV4 verifier can give, with AWS's code and text (docs/ivs-behavior.md §8). All are 403.
 //
 // What goes into a message: only what the caller sent in the clear and what is not a secret (the
 // algorithm, the credential scope including the access key id, dates, header names). Never a
@@ -95,7 +95,7 @@ export const signatureMismatch = () =>
       'Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
   )
 
-// S3's text for the same fault (XAmzContentSHA256Mismatch); BEHAVIOR.md §9 #28 fixes the code.
+// S3's text for the same fault (XAmzContentSHA256Mismatch); docs/ivs-behavior.md §9 #28 fixes the code.
 export const payloadHashMismatch = () =>
   invalid("The provided 'x-amz-content-sha256' header does not match what was computed.")
 

@@ -1,5 +1,5 @@
 // Verifies an incoming request's AWS Signature Version 4, header form or presigned-URL form, and
-// refuses it the way AWS does (BEHAVIOR.md §8): 403 with AWS's exception code and text.
+// refuses it the way AWS does (docs/ivs-behavior.md §8): 403 with AWS's exception code and text.
 //
 // Synchronous on purpose (it sits on every request's hot path): we build the canonical request
 // ourselves with node:crypto instead of re-signing through an SDK signer, and cache signing keys.

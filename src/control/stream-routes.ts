@@ -1,4 +1,4 @@
-// Control routes that stand in for an encoder (BEHAVIOR.md §6: the API has no start call):
+// Control routes that stand in for an encoder (docs/ivs-behavior.md §6: the API has no start call):
 //   POST /_mock/streams/start  {channelArn | streamKey, accountId?, region?, ingestConfiguration?}
 //   POST /_mock/streams/stop   {channelArn}
 //   POST /_mock/streams/health {channelArn, health}

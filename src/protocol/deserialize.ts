@@ -94,7 +94,7 @@ export function deserializeInput(inputShape: string | undefined, http: HttpBindi
       default:
         value = Object.hasOwn(http.body, name) ? http.body[name] : undefined
     }
-    // A null member is an absent one (BEHAVIOR.md §2): dropped here, so a handler never sees null
+    // A null member is an absent one (docs/ivs-behavior.md §2): dropped here, so a handler never sees null
     // where its type says "string or undefined"; validation still reports a required one as null.
     if (value === undefined || value === null) continue
     input[name] = checkType(value, member.shape, name)

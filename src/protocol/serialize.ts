@@ -13,7 +13,7 @@ export interface HttpAnswer {
 }
 
 // The model binds these headers on Batch* outputs and every error; their values are not documented.
-// Chosen as a browser-facing AWS API answers them (BEHAVIOR.md §1).
+// Chosen as a browser-facing AWS API answers them (docs/ivs-behavior.md §1).
 const modeledHeaderValues: Readonly<Record<string, string>> = {
   'Access-Control-Allow-Origin': '*',
   'Access-Control-Expose-Headers': 'x-amzn-RequestId,x-amzn-ErrorType,Date',

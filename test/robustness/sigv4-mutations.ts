@@ -2,7 +2,7 @@
 // a capture server on loopback keeps their exact bytes, and each signed component is then changed in
 // turn — method, path, each query value, each signed header value, a body byte, X-Amz-Date, each
 // credential scope field, each signature hex digit — and replayed against ivs-replay. Every mutation
-// must be refused with BEHAVIOR.md §8's status, x-amzn-ErrorType and message; every untouched original
+// must be refused with docs/ivs-behavior.md §8's status, x-amzn-ErrorType and message; every untouched original
 // (and every change to what is not signed) must be accepted. Capture and replay happen in the same
 // run, well inside the 5-minute skew window.
 import { execFile, spawnSync } from 'node:child_process'

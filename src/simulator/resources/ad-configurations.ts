@@ -1,6 +1,6 @@
 // Ad configurations (server-side ad insertion through MediaTailor): Create, Get, List, Delete. The
 // model has no UpdateAdConfiguration. MediaTailor ARNs are checked against the model pattern only:
-// MediaTailor is out of reach (BEHAVIOR.md §9 #22). A configuration a channel references cannot be
+// MediaTailor is out of reach (docs/ivs-behavior.md §9 #22). A configuration a channel references cannot be
 // deleted (§9 #7).
 import type { AdConfiguration } from '../../model/ivs-types.js'
 import { notFound } from '../../protocol/aws-error.js'

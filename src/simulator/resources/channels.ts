@@ -1,5 +1,5 @@
 // Channels: CreateChannel (with its stream key), GetChannel, BatchGetChannel, ListChannels,
-// UpdateChannel, DeleteChannel. Defaults and cross-field rules per BEHAVIOR.md §4–§5.
+// UpdateChannel, DeleteChannel. Defaults and cross-field rules per docs/ivs-behavior.md §4–§5.
 import type {
   Channel, ChannelType, ContainerFormat, CreateChannelRequest, MultitrackInputConfiguration, UpdateChannelRequest,
 } from '../../model/ivs-types.js'

@@ -1,6 +1,6 @@
 // Playback key pairs: ImportPlaybackKeyPair, GetPlaybackKeyPair, ListPlaybackKeyPairs,
 // DeletePlaybackKeyPair. At most 3 per account and region, no update and no rotation: delete and
-// re-import (UG-KEY; BEHAVIOR.md §5).
+// re-import (UG-KEY; docs/ivs-behavior.md §5).
 import type { PlaybackKeyPair, PlaybackKeyPairSummary } from '../../model/ivs-types.js'
 import { conflict, notFound, quotaExceeded } from '../../protocol/aws-error.js'
 import { formatArn } from '../arn.js'
@@ -32,7 +32,7 @@ export const playbackKeyPairHandlers: HandlerTable = {
     checkTagKeys(input.tags)
     const key = parsePlaybackPublicKey(input.publicKeyMaterial)
     // A duplicate is reported before the quota: with 3 pairs imported, re-importing one of them is
-    // a mistake about that key, not about the count (BEHAVIOR.md §9 #5).
+    // a mistake about that key, not about the count (docs/ivs-behavior.md §9 #5).
     const existing = [...state.playbackKeyPairs.values()].find((k) => k.publicKeyDer === key.spkiDer)
     if (existing) {
       throw conflict(`This public key is already imported as ${existing.arn} (fingerprint ${existing.fingerprint})`)

@@ -1,5 +1,5 @@
 // Playback restriction policies: Create, Get, List, Update, Delete. Empty country and origin lists
-// mean "all" (M); channels reference a policy by ARN and keep it from being deleted (BEHAVIOR.md §4,
+// mean "all" (M); channels reference a policy by ARN and keep it from being deleted (docs/ivs-behavior.md §4,
 // §9 #7).
 import type { PlaybackRestrictionPolicy } from '../../model/ivs-types.js'
 import { notFound } from '../../protocol/aws-error.js'
@@ -51,7 +51,7 @@ export const playbackRestrictionPolicyHandlers: HandlerTable = {
 
   ListPlaybackRestrictionPolicies(input, ctx) {
     // The model says "Default: 1"; a page of 1 loses policies for callers that ignore nextToken
-    // (there is no botocore paginator for this operation), so 100 like the others (BEHAVIOR.md §9 #20).
+    // (there is no botocore paginator for this operation), so 100 like the others (docs/ivs-behavior.md §9 #20).
     const page = paginate(ctx.state.playbackRestrictionPolicies.values(), input, 100, 'ListPlaybackRestrictionPolicies')
     return { playbackRestrictionPolicies: page.items.map(toPolicy), nextToken: page.nextToken }
   },

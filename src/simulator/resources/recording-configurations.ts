@@ -1,5 +1,5 @@
 // Recording configurations: Create, Get, List, Delete (there is no update). Defaults and cross-field
-// rules per BEHAVIOR.md §4; a configuration referenced by a channel cannot be deleted (§5).
+// rules per docs/ivs-behavior.md §4; a configuration referenced by a channel cannot be deleted (§5).
 import type {
   CreateRecordingConfigurationRequest, RecordingConfiguration, RecordingConfigurationSummary, RenditionConfiguration,
   ThumbnailConfiguration,
@@ -65,7 +65,7 @@ function newRecordingConfiguration(ctx: SimContext, input: CreateRecordingConfig
     arn: formatArn(state.region, state.accountId, 'recording-configuration', ids.alnum(12)),
     name: input.name ?? '',
     destinationConfiguration: { s3: { bucketName: s3.bucketName } },
-    // S3 is out of reach, so creation always succeeds: ACTIVE from the first read on (BEHAVIOR.md §9 #4).
+    // S3 is out of reach, so creation always succeeds: ACTIVE from the first read on (docs/ivs-behavior.md §9 #4).
     state: 'ACTIVE',
     tags: { ...input.tags },
     thumbnailConfiguration,

@@ -63,7 +63,7 @@ export const streamKeyHandlers: HandlerTable = {
   ListStreamKeys(input, ctx) {
     requireChannel(ctx.state, input.channelArn)
     // The model says "Default: 1"; IVS pages by 50 in practice, and a page of 1 loses keys for
-    // callers that ignore nextToken (BEHAVIOR.md §9 #20).
+    // callers that ignore nextToken (docs/ivs-behavior.md §9 #20).
     const page = paginate(keysOf(ctx, input.channelArn), input, 50, input.channelArn)
     return { streamKeys: page.items, nextToken: page.nextToken }
   },

@@ -31,7 +31,7 @@ function requireTaggable(ctx: SimContext, arn: string): StoredResource {
 
 export const tagHandlers: HandlerTable = {
   TagResource(input, ctx) {
-    // Validation before existence (BEHAVIOR.md §1 check order).
+    // Validation before existence (docs/ivs-behavior.md §1 check order).
     checkTagKeys(input.tags)
     const resource = requireTaggable(ctx, input.resourceArn)
     const merged = { ...resource.tags, ...input.tags }

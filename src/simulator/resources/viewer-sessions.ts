@@ -1,7 +1,7 @@
 // Viewer-session revocation: StartViewerSessionRevocation and its batch form. The single form names
 // an unknown channel with 404; the batch form reports it per pair in `errors`, with the HTTP status
 // as the code as in CLI:batch-start-viewer-session-revocation, and never fails the request
-// (BEHAVIOR.md §6, §9 #8).
+// (docs/ivs-behavior.md §6, §9 #8).
 import type { BatchStartViewerSessionRevocationError } from '../../model/ivs-types.js'
 import type { HandlerTable } from '../handler.js'
 import { channelNotFound, requireChannel } from './channels.js'

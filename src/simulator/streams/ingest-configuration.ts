@@ -34,7 +34,7 @@ export function ingestConfigurationOf(overrides: IngestConfiguration = {}): Requ
 }
 
 /**
- * The same tracks as `ingestConfigurations`. IVS leaves avcProfile/avcLevel empty there (BEHAVIOR.md
+ * The same tracks as `ingestConfigurations`. IVS leaves avcProfile/avcLevel empty there (docs/ivs-behavior.md
  * §6) since `profile`/`level` carry them.
  */
 export function ingestConfigurationsOf(single: Required<IngestConfiguration>): IngestConfigurations {

@@ -4,7 +4,7 @@
 import type { Stream, StreamSession, StreamSessionSummary, StreamSummary } from '../../model/ivs-types.js'
 import type { LiveStream, StreamSessionRecord } from './stream-state.js'
 
-/** Nobody watches a simulated stream (BEHAVIOR.md §9 #17). */
+/** Nobody watches a simulated stream (docs/ivs-behavior.md §9 #17). */
 const VIEWER_COUNT = 0
 
 export function streamOf(stream: LiveStream): Stream {
