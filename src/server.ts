@@ -123,6 +123,10 @@ export function createIvsServer(parts: ServerParts): http.Server {
   server.requestTimeout = 30_000
   server.headersTimeout = 15_000
   server.keepAliveTimeout = 5_000
+  // Headers are bounded by their total size (node's 16 KiB), not their count: node 20 silently drops
+  // every header past the 1000th (a signed header or Content-Length among them) and node >= 26.5.1
+  // refuses such a request with 431 (CVE-2026-58044); with no count limit both read it whole.
+  server.maxHeadersCount = 0
   // Any Expect but 100-continue: node's own 417 is bare; answer it in the AWS error shape.
   server.on('checkExpectation', (_req: IncomingMessage, res: ServerResponse) => {
     const refusal = new AwsError('ExpectationFailedException', 417, "Only 'Expect: 100-continue' is supported", { Connection: 'close' })
