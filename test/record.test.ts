@@ -394,7 +394,7 @@ t.test('redaction: stand-ins are format-valid, stable per cassette salt, and rec
     `arn:aws:ivs:us-west-2:${LOCAL_ACCOUNT}:channel/x ${REAL_ACCOUNT}0 x${LOCAL_ACCOUNT}`, 'whole numbers only')
   t.same(a.headers({ authorization: 'AWS4-HMAC-SHA256 …', 'x-amz-date': '20260101T000000Z', 'content-type': 'application/json' },
     { 'content-type': 'content-type' }), { 'content-type': 'application/json' })
-  t.same(a.json({ channel: { srt: { passphrase: 'x'.repeat(20) }, arn: `arn:aws:ivs:us-west-2:${REAL_ACCOUNT}:channel/x` } }, account),
+  t.same(a.json({ channel: { srt: { passphrase: 'x'.repeat(20) }, arn: `arn:aws:ivs:us-west-2:${REAL_ACCOUNT}:channel/x` } }, { account }),
     { channel: { srt: { passphrase: a.passphrase('x'.repeat(20)) }, arn: `arn:aws:ivs:us-west-2:${LOCAL_ACCOUNT}:channel/x` } })
 })
 

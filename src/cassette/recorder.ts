@@ -11,9 +11,11 @@ import type { IncomingHttpHeaders } from 'node:http'
 import type { MatchRule } from '../config/config.js'
 import type { IvsAnswer, IvsCall } from '../dispatch/ivs-call.js'
 import { AwsError } from '../protocol/aws-error.js'
+import { ivsOperationShapes } from '../model/model.js'
+import { errorShapeName, holdsSensitive, sensitiveValues, type OperationShapesLookup, type SensitiveValue } from '../model/sensitive-members.js'
 import type { JsonObject } from '../protocol/deserialize.js'
 import type { CassetteStore, Interaction, NewInteraction, RecordedRequest, RecordedResponse } from './cassette-store.js'
-import { REQUEST_HEADERS_KEPT, RESPONSE_HEADERS_KEPT, Redactor, type AccountRewrite } from './redaction.js'
+import { REQUEST_HEADERS_KEPT, RESPONSE_HEADERS_KEPT, Redactor, type AccountRewrite, type Rewrite } from './redaction.js'
 import { requestIdentity } from './request-identity.js'
 import { scanInteraction } from './secret-scan.js'
 
@@ -52,44 +54,52 @@ export class Recorder {
   readonly #store: CassetteStore
   readonly #redactor: Redactor
   readonly #matching: Readonly<Record<string, MatchRule>>
+  readonly #shapesOf: OperationShapesLookup
 
-  constructor(store: CassetteStore, redactor: Redactor, matching: Readonly<Record<string, MatchRule>>) {
+  constructor(store: CassetteStore, redactor: Redactor, matching: Readonly<Record<string, MatchRule>>, shapesOf: OperationShapesLookup = ivsOperationShapes) {
     this.#store = store
     this.#redactor = redactor
     this.#matching = matching
+    this.#shapesOf = shapesOf
   }
 
   /** A recorder for the cassette, with the cassette's redaction salt (created on first use). */
-  static async open(store: CassetteStore, matching: Readonly<Record<string, MatchRule>>): Promise<Recorder> {
-    return new Recorder(store, await Redactor.forCassette(store), matching)
+  static async open(store: CassetteStore, matching: Readonly<Record<string, MatchRule>>, shapesOf?: OperationShapesLookup): Promise<Recorder> {
+    return new Recorder(store, await Redactor.forCassette(store), matching, shapesOf)
   }
 
   /** The interaction as it would be stored, redacted and identified; nothing is written. */
-  prepare(call: IvsCall, upstream: UpstreamAnswer, account?: AccountRewrite): { interaction: NewInteraction; call: IvsCall; answer: IvsAnswer } {
+  prepare(call: IvsCall, upstream: UpstreamAnswer, accountRewrite?: AccountRewrite): { interaction: NewInteraction; call: IvsCall; answer: IvsAnswer } {
     const r = this.#redactor
     const { raw } = call
+    const region = call.caller.region
+    const rewrite: Rewrite = {
+      region,
+      replacements: r.replacements(this.#sensitiveValues(call, upstream), region),
+      ...(accountRewrite !== undefined && { account: accountRewrite }),
+    }
     const query: Record<string, string[]> = {}
-    for (const [name, values] of Object.entries(raw.query)) query[r.text(name, account)] = values.map((v) => r.text(v, account))
+    for (const [name, values] of Object.entries(raw.query)) query[r.text(name, rewrite)] = values.map((v) => r.text(v, rewrite))
     const request: RecordedRequest = {
       method: raw.method,
-      path: r.text(raw.path, account),
+      path: r.text(raw.path, rewrite),
       query,
-      headers: r.headers(raw.headers, REQUEST_HEADERS_KEPT, account),
-      body: r.bytes(raw.body, account),
+      headers: r.headers(raw.headers, REQUEST_HEADERS_KEPT, rewrite),
+      body: r.bytes(raw.body, rewrite),
     }
     const response: RecordedResponse = {
       status: upstream.status,
-      headers: r.headers(upstream.headers, RESPONSE_HEADERS_KEPT, account),
-      body: r.bytes(upstream.body, account),
+      headers: r.headers(upstream.headers, RESPONSE_HEADERS_KEPT, rewrite),
+      body: r.bytes(upstream.body, rewrite),
     }
-    const json = parsedBody(request.body) ?? (r.json(raw.json, account) as JsonObject)
+    const json = parsedBody(request.body) ?? (r.json(raw.json, rewrite) as JsonObject)
     // The identity of the request as recorded, from its stored parts exactly as the replay index
     // computes it: a replaying client sends local-account ARNs, which is what the redacted request holds.
     const identity = requestIdentity({ operation: call.operation, path: request.path, query: request.query, body: json }, this.#matching)
     const recordedCall: IvsCall = {
       ...call,
-      input: r.json(call.input, account) as JsonObject,
-      raw: { ...raw, url: r.text(raw.url, account), path: request.path, query, headers: request.headers, body: request.body, json },
+      input: r.json(call.input, rewrite) as JsonObject,
+      raw: { ...raw, url: r.text(raw.url, rewrite), path: request.path, query, headers: request.headers, body: request.body, json },
     }
     return {
       interaction: { operation: call.operation, identity, request, response },
@@ -98,13 +108,29 @@ export class Recorder {
     }
   }
 
+  /** The values the model marks sensitive in the call's input and in the upstream's answer (success or error). */
+  #sensitiveValues(call: IvsCall, upstream: UpstreamAnswer): SensitiveValue[] {
+    const op = this.#shapesOf(call.operation)
+    if (op === undefined) return []
+    const found = sensitiveValues(op.shapes, op.input, call.input)
+    const errorType = upstream.headers['x-amzn-errortype']
+    const answerShape = upstream.status >= 200 && upstream.status < 300
+      ? op.output
+      : errorShapeName(op.shapes, Array.isArray(errorType) ? errorType[0] : errorType)
+    if (holdsSensitive(op.shapes, answerShape)) {
+      const answer = parsedJson(upstream.body)
+      if (answer !== undefined) found.push(...sensitiveValues(op.shapes, answerShape, answer))
+    }
+    return found
+  }
+
   /**
    * Redacts, scans and appends. Rejects with a 500 CassetteWriteException (AwsError) when the scan
    * still finds a secret or the cassette cannot be written; either way nothing was stored.
    */
   async record(call: IvsCall, upstream: UpstreamAnswer, options: RecordOptions): Promise<Recorded> {
     const prepared = this.prepare(call, upstream, options.account)
-    const findings = scanInteraction(prepared.interaction, options.knownSecrets)
+    const findings = scanInteraction(prepared.interaction, options.knownSecrets, this.#shapesOf)
     if (findings.length > 0) {
       const where = findings.map((f) => `${f.field} (${f.kind})`).join(', ')
       throw new AwsError(CASSETTE_WRITE, 500,
@@ -121,6 +147,14 @@ export class Recorder {
         `out (status ${upstream.status}); the cassette is unchanged (nothing half-written). Cause: ${reason}`)
     }
     return { interaction, call: prepared.call, answer: prepared.answer }
+  }
+}
+
+function parsedJson(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'))
+  } catch {
+    return undefined
   }
 }
 

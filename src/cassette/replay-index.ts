@@ -4,6 +4,8 @@
 // costs no database round trip and a 100,000-interaction cassette does not live in memory.
 import type { CassetteStore, Interaction, RecordedResponse } from './cassette-store.js'
 import { IdentityTable, identityKey } from './identity-table.js'
+import { ivsOperationShapes } from '../model/model.js'
+import { holdsSensitive } from '../model/sensitive-members.js'
 import { recordedRequestParts, requestIdentity, type MatchRules } from './request-identity.js'
 
 /** Recorded responses kept in memory, by their bytes: most cassettes fit whole. */
@@ -47,7 +49,9 @@ export class ReplayIndex {
     // the memory of opening 100,000 interactions). Id order is recording order, and within one
     // identity seq follows id (appends take the next seq; imports and prunes renumber in id order),
     // so adding in id order lists each identity's recordings in replay order.
-    const ruled = (operation: string) => Object.hasOwn(rules, '*') || Object.hasOwn(rules, operation)
+    // Operations with sensitive input members too: a cassette recorded before they were masked
+    // stored identities that held them.
+    const ruled = (operation: string) => Object.hasOwn(rules, '*') || Object.hasOwn(rules, operation) || hasSensitiveInput(operation)
     const ruledOperations = new Set<string>()
     for (let after = 0; ; ) {
       const page = await store.indexEntries(after, LOAD_PAGE)
@@ -135,6 +139,11 @@ export class ReplayIndex {
     this.#used = new Set()
     await this.#store.markUsed(ids)
   }
+}
+
+function hasSensitiveInput(operation: string): boolean {
+  const op = ivsOperationShapes(operation)
+  return op !== undefined && holdsSensitive(op.shapes, op.input)
 }
 
 function identityWithRules(i: Interaction, rules: MatchRules): string {

@@ -2,9 +2,12 @@
 // decoded path, the sorted query and the canonical JSON body (key order and whitespace do not
 // matter). Authorization, X-Amz-Date, amz-sdk-*, User-Agent and every other header never matter.
 // Per-operation rules drop fields (`ignore`) or match them by regular expression (`patterns`), so a
-// channel named `test-${Date.now()}` replays.
+// channel named `test-${Date.now()}` replays. Members the model marks sensitive (PutMetadata's
+// `metadata`) never take part: the cassette holds only stand-ins of them.
 import { hash } from 'node:crypto'
 import type { MatchRule } from '../config/config.js'
+import { ivsOperationShapes } from '../model/model.js'
+import { maskSensitive, type OperationShapesLookup } from '../model/sensitive-members.js'
 import { parseJsonBody, type JsonValue } from '../protocol/deserialize.js'
 import type { RecordedRequest } from './cassette-store.js'
 
@@ -64,10 +67,15 @@ function applyAt(body: JsonValue, path: readonly string[], apply: (parent: { [ke
   }
 }
 
-export function canonicalRequest(parts: RequestParts, rules: MatchRules = {}): CanonicalRequest {
+/** What a sensitive member's value is in a canonical request. */
+export const SENSITIVE_MASK = '~sensitive~'
+
+export function canonicalRequest(parts: RequestParts, rules: MatchRules = {}, shapesOf: OperationShapesLookup = ivsOperationShapes): CanonicalRequest {
   const rule = ruleFor(rules, parts.operation)
+  const op = shapesOf(parts.operation)
+  const own = op === undefined ? parts.body : maskSensitive(op.shapes, op.input, parts.body, SENSITIVE_MASK)
   // Rules edit the body, so they get a copy; without rules sortKeys copies anyway.
-  const body = rule ? structuredClone(parts.body) : parts.body
+  const body = rule ? structuredClone(own) : own
   if (rule) {
     for (const field of rule.ignore) applyAt(body, field.split('.'), (parent, key) => delete parent[key])
     for (const [field, pattern] of Object.entries(rule.patterns)) {

@@ -3,10 +3,16 @@
 // decides what to remove; this scan does not trust it and looks at every string that would be
 // stored: path, query, headers, and bodies (member by member when they are JSON).
 //
+// Two kinds of check: by place, every member the model marks sensitive (found by walking the
+// operation's input, output or error shape) must hold a stand-in, whatever its text looks like; by
+// shape, credentials, signatures, stream keys and passphrases are looked for in every string.
+//
 // A finding names where (`response.body.streamKey.value`) and what kind, never the value itself, so
 // findings can be logged and shown to a client.
+import { ivsOperationShapes } from '../model/model.js'
+import { errorShapeName, sensitiveValues, type OperationShapes, type OperationShapesLookup } from '../model/sensitive-members.js'
 import type { NewInteraction } from './cassette-store.js'
-import { isStandIn, STREAM_KEY_PATTERN } from './redaction.js'
+import { isStandIn, standInFormat, STREAM_KEY_IN_TEXT, streamKeyFormat } from './stand-in-formats.js'
 
 export type FindingKind =
   | 'aws-access-key-id'
@@ -16,6 +22,7 @@ export type FindingKind =
   | 'sigv4-signature'
   | 'stream-key'
   | 'srt-passphrase'
+  | 'sensitive-member'
   | 'known-secret'
 
 export interface Finding {
@@ -50,8 +57,10 @@ const utf8 = new TextDecoder('utf-8', { fatal: true })
  * if (findings.length) throw new Error(findings.map((f) => `${f.field}: ${f.kind}`).join(', '))
  * ```
  */
-export function scanInteraction(i: NewInteraction, knownSecrets: readonly string[] = []): Finding[] {
-  const scan = new Scan(knownSecrets.filter((s) => s.length >= MIN_KNOWN_SECRET_LENGTH))
+export function scanInteraction(
+  i: NewInteraction, knownSecrets: readonly string[] = [], shapesOf: OperationShapesLookup = ivsOperationShapes,
+): Finding[] {
+  const scan = new Scan(knownSecrets.filter((s) => s.length >= MIN_KNOWN_SECRET_LENGTH), shapesOf(i.operation))
   const { request, response } = i
   scan.text('operation', i.operation)
   scan.text('request.path', request.path)
@@ -61,9 +70,12 @@ export function scanInteraction(i: NewInteraction, knownSecrets: readonly string
     values.forEach((v, n) => scan.value(`request.query.${name}[${n}]`, name, v))
   }
   scan.headers('request.headers', request.headers)
-  scan.body('request.body', request.body)
+  scan.body('request.body', request.body, scan.op?.input)
   scan.headers('response.headers', response.headers)
-  scan.body('response.body', response.body)
+  const answerShape = response.status >= 200 && response.status < 300
+    ? scan.op?.output
+    : scan.op && errorShapeName(scan.op.shapes, errorTypeOf(response.headers))
+  scan.body('response.body', response.body, answerShape)
   return scan.findings
 }
 
@@ -71,9 +83,11 @@ class Scan {
   readonly findings: Finding[] = []
   readonly #seen = new Set<string>()
   readonly #known: readonly string[]
+  readonly op: OperationShapes | undefined
 
-  constructor(known: readonly string[]) {
+  constructor(known: readonly string[], op: OperationShapes | undefined) {
     this.#known = known
+    this.op = op
   }
 
   add(field: string, kind: FindingKind): void {
@@ -93,7 +107,8 @@ class Scan {
     }
   }
 
-  body(where: string, body: Buffer): void {
+  /** `shape`: the model shape the body is, when known (its sensitive members are checked by place). */
+  body(where: string, body: Buffer, shape?: string): void {
     if (body.length === 0) return
     let text: string | undefined
     try {
@@ -109,6 +124,12 @@ class Scan {
         parsed = undefined
       }
       if (parsed !== undefined) {
+        if (this.op !== undefined) {
+          for (const found of sensitiveValues(this.op.shapes, shape, parsed, where)) {
+            const format = standInFormat(found.shape)
+            if (!format.isStandIn(found.value)) this.add(found.path, format.kind)
+          }
+        }
         this.json(where, '', parsed)
         return
       }
@@ -146,9 +167,14 @@ class Scan {
     if (SIGV4.test(text)) this.add(field, 'sigv4-signature')
     if (STS_TOKEN.test(text)) this.add(field, 'aws-session-token')
     if (SECRET_IN_TEXT.test(text)) this.add(field, 'aws-secret-access-key')
-    for (const m of text.matchAll(STREAM_KEY_PATTERN)) if (!isStandIn(m[3])) this.add(field, 'stream-key')
+    for (const m of text.matchAll(STREAM_KEY_IN_TEXT)) if (!streamKeyFormat.isStandIn(m[0])) this.add(field, 'stream-key')
     for (const secret of this.#known) if (text.includes(secret)) this.add(field, 'known-secret')
   }
+}
+
+function errorTypeOf(headers: Readonly<Record<string, string>>): string | undefined {
+  for (const [name, value] of Object.entries(headers)) if (name.toLowerCase() === 'x-amzn-errortype') return value
+  return undefined
 }
 
 function decodeOrSelf(path: string): string {

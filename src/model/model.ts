@@ -3,6 +3,7 @@
 import { applyCorrections } from './corrections.js'
 import { ivsModel } from './ivs-model.js'
 import type { OperationName } from './ivs-types.js'
+import type { OperationShapes } from './sensitive-members.js'
 import type { OperationModel, ServiceModel, ShapeModel, StructureShape } from './types.js'
 
 export const model: ServiceModel = applyCorrections(ivsModel)
@@ -24,6 +25,13 @@ export function operationOf(name: OperationName): OperationModel {
 }
 
 export const operationNames = Object.keys(model.operations) as OperationName[]
+
+/** An IVS operation's shapes for redaction and the secret scan; undefined for a name IVS does not have. */
+export function ivsOperationShapes(operation: string): OperationShapes | undefined {
+  const op = Object.hasOwn(model.operations, operation) ? model.operations[operation] : undefined
+  if (op === undefined) return undefined
+  return { shapes: model.shapes, ...(op.input !== undefined && { input: op.input }), ...(op.output !== undefined && { output: op.output }) }
+}
 
 const patternCache = new Map<string, RegExp>()
 /**
