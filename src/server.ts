@@ -1,5 +1,6 @@
 // The HTTP server and the life of one request, top to bottom:
 //   receive → (control API) → authenticate → route → parse → validate → dispatch → send → log
+// STS GetCallerIdentity (signed for `sts`) is answered before the IVS router (src/sts/).
 // Each step lives in its own module; this file only strings them together and guarantees that any
 // failure becomes an AWS-shaped answer, never a crash or a hang.
 import { randomUUID } from 'node:crypto'
@@ -20,6 +21,8 @@ import { serializeError, type HttpAnswer } from './protocol/serialize.js'
 import { validateInput } from './protocol/validate.js'
 import { ClientAbortedError, readBody } from './http/read-body.js'
 import { ResponseBatch } from './http/response-batch.js'
+import { signingService } from './sts/signing-service.js'
+import { StsResponder } from './sts/sts-responder.js'
 
 export interface ServerParts {
   readonly config: Config
@@ -54,6 +57,7 @@ export function createIvsServer(parts: ServerParts): http.Server {
     },
   )
   const anonymous = (): Caller => ({ accessKeyId: '', accountId: config.credentials[0].accountId, region: config.region })
+  const sts = new StsResponder({ credentials, maxSkewMs: verifyOptions.maxSkewMs, ...(config.auth === 'off' && { anonymous }) })
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now()
@@ -74,6 +78,10 @@ export function createIvsServer(parts: ServerParts): http.Server {
       } else if (playback && path.startsWith(PLAYBACK_PREFIX)) {
         operation = 'playback'
         answer = await playback.handle({ method: req.method ?? 'GET', url, path, rawQuery, headers: req.headers })
+      } else if (signingService(req.headers, rawQuery) === 'sts') {
+        // STS GetCallerIdentity (Query protocol, XML), for recorders and apps asking who they are.
+        operation = 'sts:GetCallerIdentity'
+        answer = sts.answer({ method: req.method ?? 'GET', url, rawQuery, headers: req.headers, body, requestId })
       } else {
         const method = req.method ?? 'GET'
         const signed = { method, url, headers: req.headers, body }

@@ -99,6 +99,11 @@ function json(body: Buffer): RecordedAnswer {
   return JSON.parse(body.toString('utf8')) as RecordedAnswer
 }
 
+/** An upstream answer as a recorder's client sees it: the real account shown as the local one. */
+function asLocal<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value).replaceAll(REAL_ACCOUNT, LOCAL_ACCOUNT)) as T
+}
+
 function listen(server: net.Server): Promise<number> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)))
 }
@@ -113,27 +118,28 @@ t.test('closed loop: forwards re-signed, answers unchanged, records redacted, re
   const ivs = clientFor(recorder)
 
   const created = await ivs.send(new CreateChannelCommand({ name: 'recorded', tags: { team: 'video' } }))
-  const arn = created.channel!.arn!
-  t.match(arn, new RegExp(`^arn:aws:ivs:us-west-2:${REAL_ACCOUNT}:channel/`), 'the client sees the upstream answer as it was')
-  t.same(created.channel, (await real.send(new GetChannelCommand({ arn }))).channel, 'the channel is the upstream one')
-  t.same(created.streamKey, (await real.send(new GetStreamKeyCommand({ arn: created.streamKey!.arn! }))).streamKey)
+  const localArn = created.channel!.arn!
+  t.match(localArn, new RegExp(`^arn:aws:ivs:us-west-2:${LOCAL_ACCOUNT}:channel/`), 'the client sees the local account, as a replay will show it')
+  const arn = localArn.replace(LOCAL_ACCOUNT, REAL_ACCOUNT)
+  t.same(created.channel, asLocal((await real.send(new GetChannelCommand({ arn }))).channel), 'the channel is the upstream one, secrets and all')
+  t.same(created.streamKey, asLocal((await real.send(new GetStreamKeyCommand({ arn: created.streamKey!.arn!.replace(LOCAL_ACCOUNT, REAL_ACCOUNT) }))).streamKey))
   const streamKeyValue = created.streamKey!.value!
   const passphrase = created.channel!.srt!.passphrase!
-  const localArn = arn.replace(REAL_ACCOUNT, LOCAL_ACCOUNT)
   t.ok(recorder.simulator.state(LOCAL_ACCOUNT, 'us-west-2').channels.has(localArn), 'observe: the simulator learned the channel as recorded')
 
   const got = await ivs.send(new GetChannelCommand({ arn }))
-  t.same(got.channel, created.channel)
+  t.same(got.channel, created.channel, 'a real-account ARN is forwarded as it is, and answered with the local account')
   const gotLocal = await ivs.send(new GetChannelCommand({ arn: localArn }))
   t.same(gotLocal.channel, created.channel, 'a local-account ARN is forwarded with the real account')
   const listed = await ivs.send(new ListChannelsCommand({}))
-  t.same(listed.channels, (await real.send(new ListChannelsCommand({}))).channels)
+  t.same(listed.channels, asLocal((await real.send(new ListChannelsCommand({}))).channels))
   await ivs.send(new TagResourceCommand({ resourceArn: arn, tags: { a: '1', b: '2' } }))
   const tags = await ivs.send(new ListTagsForResourceCommand({ resourceArn: arn }))
   t.same(tags.tags, { team: 'video', a: '1', b: '2' })
   await ivs.send(new UntagResourceCommand({ resourceArn: arn, tagKeys: ['a', 'b'] }))
   t.same((await real.send(new ListTagsForResourceCommand({ resourceArn: arn }))).tags, { team: 'video' }, 'repeated tagKeys forwarded')
   const key = await ivs.send(new GetStreamKeyCommand({ arn: created.streamKey!.arn! }))
+  t.match(key.streamKey!.arn, `:${LOCAL_ACCOUNT}:stream-key/`)
   t.equal(key.streamKey!.value, streamKeyValue)
   const invalid = await failureOf(ivs.send(new CreateChannelCommand({ name: 'bad', type: 'STANDARD', preset: 'HIGHER_BANDWIDTH_DELIVERY' })))
   t.equal(invalid.name, 'ValidationException', "the upstream's 4xx reaches the client")
@@ -227,12 +233,17 @@ t.test('an HTTPS upstream behind a private CA: trusted through upstream.caFile, 
   const trustedFile = path.join(dir, 'trusted.sqlite')
   const trusted = await start({ config: { mode: 'record', cassette: trustedFile, upstream: { url, caFile: ca.caFile } } })
   const created = await clientFor(trusted).send(new CreateChannelCommand({ name: 'over-tls' }))
-  t.match(created.channel!.arn, `:${REAL_ACCOUNT}:channel/`)
+  t.match(created.channel!.arn, `:${LOCAL_ACCOUNT}:channel/`)
   await trusted.close()
   t.equal((await interactionsOf(trustedFile)).length, 1)
 
   const untrustedFile = path.join(dir, 'untrusted.sqlite')
-  const untrusted = await start({ config: { mode: 'record', cassette: untrustedFile, upstream: { url } } })
+  await t.rejects(start({ config: { mode: 'record', cassette: untrustedFile, upstream: { url } } }), {
+    name: 'ConfigError', field: 'upstream.accountId',
+    message: new RegExp(`STS GetCallerIdentity at https://127\\.0\\.0\\.1:${port} .*TLS handshake failed: .*certificate.*upstream\\.caFile`),
+  }, 'the STS call at start-up meets the untrusted certificate first')
+  // With the account given, nothing is asked at start-up: the first forwarded call meets it.
+  const untrusted = await start({ config: { mode: 'record', cassette: untrustedFile, upstream: { url, accountId: REAL_ACCOUNT } } })
   t.teardown(() => untrusted.close())
   const refused = await failureOf(clientFor(untrusted).send(new CreateChannelCommand({ name: 'over-tls' })))
   t.equal(refused.status, 502)
@@ -286,7 +297,7 @@ t.test('upstream faults: refused, stalled, reset, 5xx and 429 reach the client A
   ]
   for (const c of cases) {
     const file = path.join(dir, `${c.what}.sqlite`)
-    const recorder = await start({ config: { mode: 'record', cassette: file, upstream: { url: `http://127.0.0.1:${c.port}`, timeoutMs: 300 } } })
+    const recorder = await start({ config: { mode: 'record', cassette: file, upstream: { url: `http://127.0.0.1:${c.port}`, timeoutMs: 300, accountId: REAL_ACCOUNT } } })
     const ivs = clientFor(recorder)
     for (let round = 1; round <= 2; round++) {
       const began = Date.now()

@@ -96,6 +96,12 @@ export function checkConfig(raw: Raw): Config {
     throw new ConfigError('upstream.url', `must be an http(s) URL, got ${JSON.stringify(upstreamUrl)}`)
   }
   const caFile = nullableStr(upstream, 'caFile', 'upstream.caFile')
+  const stsUrl = nullableStr(upstream, 'stsUrl', 'upstream.stsUrl')
+  if (stsUrl !== null && (!/^https?:\/\//.test(stsUrl) || !URL.canParse(stsUrl))) {
+    throw new ConfigError('upstream.stsUrl', `must be an http(s) URL, got ${JSON.stringify(stsUrl)}`)
+  }
+  const upstreamAccount = nullableStr(upstream, 'accountId', 'upstream.accountId')
+  if (upstreamAccount !== null && !ACCOUNT.test(upstreamAccount)) throw new ConfigError('upstream.accountId', 'must be 12 digits')
   const recording = section(raw, 'recording')
   if (typeof recording.rewriteAccountId !== 'boolean') throw new ConfigError('recording.rewriteAccountId', 'must be true or false')
 
@@ -109,6 +115,8 @@ export function checkConfig(raw: Raw): Config {
       caFile: caFile === null ? null : path.resolve(caFile),
       timeoutMs: int(upstream, 'timeoutMs', 100, 600_000, 'upstream.timeoutMs'),
       profile: nullableStr(upstream, 'profile', 'upstream.profile'),
+      stsUrl,
+      accountId: upstreamAccount,
     }),
     recording: Object.freeze({ rewriteAccountId: recording.rewriteAccountId }),
     matching: checkMatching(raw.matching),

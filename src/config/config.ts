@@ -54,6 +54,10 @@ export interface Config {
     readonly timeoutMs: number
     /** The shared-config profile for the real credentials (default: the AWS default chain). */
     readonly profile: string | null
+    /** Where record modes ask STS GetCallerIdentity (default: `url`, else `https://sts.<region>.amazonaws.com`). */
+    readonly stsUrl: string | null
+    /** The real account id, when known: record modes then skip the STS call (so does AWS_ACCOUNT_ID). */
+    readonly accountId: string | null
   }
   readonly recording: {
     /** Rewrite the real account id to the local one in every recorded ARN (and back when forwarding). */

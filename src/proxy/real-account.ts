@@ -1,35 +1,59 @@
-// The real account behind the real credentials. Recordings show the caller's local account instead
-// (recording.rewriteAccountId), so requests carrying local-account ARNs must be turned back into the
-// real account before they are forwarded. The real id is learned from what IVS says: the first IVS
-// ARN of another account in a successful answer, or the caller named in an error ("User:
-// arn:aws:sts::<account>:assumed-role/…"), or from the credentials when their source names it. Other
-// ARNs in errors teach nothing: an error may echo an ARN the client made up.
-const ARN_ACCOUNT = /arn:aws[a-z-]*:ivs:[a-z0-9-]+:(\d{12}):/g
-const CALLER_ACCOUNT = /User: arn:aws[a-z-]*:(?:iam|sts)::(\d{12}):/g
+// The real account behind the recording credentials, and the mapping between it and the caller's
+// local account. Recordings show the local account (recording.rewriteAccountId), so the real one
+// must be known before the first call is forwarded: a local-account ARN in a request has to reach
+// the upstream with the real account, in every record mode and after every restart.
+//
+// It comes from the credentials, never from an answer (an answer may echo any ARN a client made
+// up): `upstream.accountId`, else AWS_ACCOUNT_ID, else the account the credential source names
+// (SSO, `aws_account_id`), else STS GetCallerIdentity signed with the credentials themselves, at
+// `upstream.stsUrl`, else `upstream.url` (single-port stand-ins such as moto and ivs-replay serve
+// STS too), else the regional STS endpoint.
+import { ConfigError, type Config } from '../config/config.js'
+import type { Logger } from '../log/logger.js'
+import type { RealCredentials } from './real-credentials.js'
+import { CallerIdentityError, stsCallerAccount } from './sts-caller-identity.js'
+import { upstreamEndpoint } from './upstream-endpoint.js'
+import type { UpstreamForwarder } from './upstream-forwarder.js'
+
 const ACCOUNT_ID = /^\d{12}$/
 
-export class RealAccount {
-  #id: string | undefined
-
-  constructor(known?: string) {
-    if (known !== undefined && ACCOUNT_ID.test(known)) this.#id = known
+/**
+ * The real account id, or a ConfigError (`upstream.accountId`) with a one-line reason: record
+ * mode does not start without it. The id itself is logged at debug only.
+ */
+export async function resolveRealAccount(o: {
+  readonly config: Config
+  readonly credentials: RealCredentials
+  readonly forwarder: UpstreamForwarder
+  readonly logger: Logger
+  readonly env?: NodeJS.ProcessEnv
+}): Promise<string> {
+  const { config, logger } = o
+  const env = o.env ?? process.env
+  const given: [string | null | undefined, string][] = [
+    [config.upstream.accountId, 'upstream.accountId'],
+    [env.AWS_ACCOUNT_ID, 'AWS_ACCOUNT_ID'],
+    [o.credentials.accountId, 'the credential source'],
+  ]
+  for (const [id, source] of given) {
+    if (id === undefined || id === null || id === '') continue
+    if (!ACCOUNT_ID.test(id)) throw new ConfigError('upstream.accountId', `from ${source} must be 12 digits`)
+    logger.info('real account from settings', { source })
+    logger.debug('real account', { account: id })
+    return id
   }
-
-  /** Undefined until learned. */
-  get id(): string | undefined {
-    return this.#id
-  }
-
-  /** Learns the account from an answer's text, once; local accounts are never taken for it. */
-  learn(status: number, answerText: string, localAccounts: ReadonlySet<string>): void {
-    if (this.#id !== undefined) return
-    const pattern = status >= 200 && status < 300 ? ARN_ACCOUNT : CALLER_ACCOUNT
-    for (const m of answerText.matchAll(pattern)) {
-      if (!localAccounts.has(m[1])) {
-        this.#id = m[1]
-        return
-      }
-    }
+  const url = config.upstream.stsUrl ?? config.upstream.url ?? `https://sts.${config.region}.amazonaws.com`
+  const endpoint = upstreamEndpoint(url, config.region)
+  try {
+    const account = await stsCallerAccount({ endpoint, region: config.region, credentials: o.credentials, forwarder: o.forwarder })
+    logger.info('real account from STS GetCallerIdentity', { sts: endpoint.host })
+    logger.debug('real account', { account })
+    return account
+  } catch (err) {
+    if (!(err instanceof CallerIdentityError)) throw err
+    throw new ConfigError('upstream.accountId',
+      `is unknown: record mode asks STS GetCallerIdentity at ${endpoint.origin}${endpoint.basePath} which account the real credentials ` +
+      `belong to, and that failed (${err.message}); set upstream.stsUrl, or AWS_ACCOUNT_ID / upstream.accountId to skip the call`)
   }
 }
 

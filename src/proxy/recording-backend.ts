@@ -1,12 +1,13 @@
 // Record mode's backend: forwards each call to real IVS, re-signed with the real credentials, and
 // records the exchange before the client sees the answer.
 //
-//   rewrite local → real account (once known) → sign for the upstream → send (deadline)
-//     → learn the real account from a success → [recordable?] redact → scan → append → onRecorded
-//     → observe → the upstream's answer, unchanged, to the client
+//   rewrite local → real account → sign for the upstream → send (deadline)
+//     → [recordable?] redact → scan → append → onRecorded → observe
+//     → the upstream's answer, its real account shown as the caller's local one, to the client
 //
-// The client sees what the upstream said (status, body, error type); the cassette holds it redacted,
-// with the caller's local account. A call the upstream never answered is a 502/504, an upstream 5xx
+// The real account is known before the first forward (real-account.ts: from the settings or STS,
+// never from an answer). The client sees what the upstream said (status, body, error type, real
+// secrets) with the local account, as replayed answers show it; the cassette holds it redacted. A call the upstream never answered is a 502/504, an upstream 5xx
 // is passed on as the upstream's own error, and neither is recorded.
 import type { CassetteStore, Interaction } from '../cassette/cassette-store.js'
 import { isRecordable, Recorder, type Recorded } from '../cassette/recorder.js'
@@ -16,7 +17,8 @@ import type { Logger } from '../log/logger.js'
 import { AwsError } from '../protocol/aws-error.js'
 import { clientResponseHeaders, forwardableRequestHeaders } from './forwarded-headers.js'
 import { readCaFile } from './read-ca-file.js'
-import { RealAccount, toRealAccount } from './real-account.js'
+import { rewriteAccount } from '../cassette/redaction.js'
+import { resolveRealAccount, toRealAccount } from './real-account.js'
 import { loadRealCredentials, type RealCredentials, type RealCredentialSource } from './real-credentials.js'
 import { encodeQuery, signUpstreamRequest } from './sign-upstream-request.js'
 import { upstreamEndpoint } from './upstream-endpoint.js'
@@ -53,26 +55,34 @@ export async function createRecordingBackend(deps: RecordingDeps): Promise<Recor
   const ca = readCaFile(deps.config.upstream.caFile)
   const recorder = await Recorder.open(deps.store, deps.config.matching)
   const forwarder = new UpstreamForwarder({ timeoutMs: deps.config.upstream.timeoutMs, ...(ca !== undefined && { ca }) })
-  return new RecordingProxy(deps, credentials.source, new RealAccount(credentials.initial.accountId), recorder, forwarder)
+  let realAccount: string | undefined
+  if (deps.config.recording.rewriteAccountId) {
+    try {
+      realAccount = await resolveRealAccount({ config: deps.config, credentials: credentials.initial, forwarder, logger: deps.logger })
+    } catch (err) {
+      forwarder.close()
+      throw err
+    }
+  }
+  return new RecordingProxy(deps, credentials.source, realAccount, recorder, forwarder)
 }
 
 class RecordingProxy implements RecordingBackend {
   readonly #deps: RecordingDeps
   readonly #credentials: RealCredentialSource
-  readonly #realAccount: RealAccount
+  /** Undefined when the real account is kept (recording.rewriteAccountId false). */
+  readonly #realAccount: string | undefined
   readonly #recorder: Recorder
   readonly #forwarder: UpstreamForwarder
-  readonly #localAccounts: ReadonlySet<string>
   readonly #inFlight = new Set<Promise<unknown>>()
   #closed = false
 
-  constructor(deps: RecordingDeps, credentials: RealCredentialSource, realAccount: RealAccount, recorder: Recorder, forwarder: UpstreamForwarder) {
+  constructor(deps: RecordingDeps, credentials: RealCredentialSource, realAccount: string | undefined, recorder: Recorder, forwarder: UpstreamForwarder) {
     this.#deps = deps
     this.#credentials = credentials
     this.#realAccount = realAccount
     this.#recorder = recorder
     this.#forwarder = forwarder
-    this.#localAccounts = new Set(deps.config.credentials.map((c) => c.accountId))
   }
 
   answer(call: IvsCall): Promise<IvsAnswer> {
@@ -99,7 +109,7 @@ class RecordingProxy implements RecordingBackend {
     const credentials = await this.#currentCredentials(endpoint.host)
     const local = call.caller.accountId
     const rewrite = config.recording.rewriteAccountId
-    const real = rewrite ? this.#realAccount.id : undefined
+    const real = rewrite ? this.#realAccount : undefined
     const toReal = (text: string) => (real === undefined ? text : toRealAccount(text, local, real))
 
     const { raw } = call
@@ -123,15 +133,15 @@ class RecordingProxy implements RecordingBackend {
       throw err.toAwsError()
     }
     const { status } = upstream
-    this.#realAccount.learn(status, upstream.body.toString('latin1'), this.#localAccounts)
-    const answer: IvsAnswer = { status, headers: clientResponseHeaders(upstream.headers), body: upstream.body, source: 'proxied' }
+    const account = real !== undefined && real !== local ? { real, local } : undefined
+    // Account ids are 12 digits both ways: the body keeps its length.
+    const clientBody = account === undefined ? upstream.body : Buffer.from(rewriteAccount(upstream.body.toString('latin1'), account), 'latin1')
+    const answer: IvsAnswer = { status, headers: clientResponseHeaders(upstream.headers), body: clientBody, source: 'proxied' }
     if (!isRecordable(status)) {
       logger.info('proxied, not recorded', { id: call.requestId, op: call.operation, status, upstream: endpoint.host, ms: elapsed(started) })
       return answer
     }
 
-    const learned = rewrite ? this.#realAccount.id : undefined
-    const account = learned !== undefined && learned !== local ? { real: learned, local } : undefined
     let recorded: Recorded
     try {
       recorded = await this.#recorder.record(call, upstream, { account, knownSecrets: secretsOf(credentials, account) })

@@ -1,4 +1,5 @@
-// Signs a forwarded request for the upstream with the real credentials (SigV4, service `ivs`).
+// Signs a forwarded request for the upstream with the real credentials (SigV4, service `ivs`, or
+// `sts` for the caller-identity check).
 // Only host, x-amz-date, content-type and x-amz-security-token are signed: what real IVS requires,
 // and nothing a hop could change. The path is signed exactly as it will be sent, still
 // percent-encoded (the signer encodes it once more, as the client's signer did); query values are
@@ -20,13 +21,15 @@ export interface UpstreamSigningInput {
   readonly region: string
   readonly credentials: RealCredentials
   readonly signingDate?: Date
+  /** The signing name; default `ivs`. */
+  readonly service?: string
 }
 
 /** The headers to add: host, content-type, x-amz-date, x-amz-security-token (with a token), authorization. */
 export async function signUpstreamRequest(input: UpstreamSigningInput): Promise<Record<string, string>> {
   const { credentials, endpoint } = input
   const signer = new SignatureV4({
-    service: 'ivs',
+    service: input.service ?? 'ivs',
     region: input.region,
     sha256: Sha256,
     // No x-amz-content-sha256: IVS does not ask for it, and it would be one more header to keep intact.
