@@ -26,11 +26,17 @@ export function operationOf(name: OperationName): OperationModel {
 
 export const operationNames = Object.keys(model.operations) as OperationName[]
 
+const operationShapesCache = new Map<string, OperationShapes | undefined>()
 /** An IVS operation's shapes for redaction and the secret scan; undefined for a name IVS does not have. */
 export function ivsOperationShapes(operation: string): OperationShapes | undefined {
+  if (operationShapesCache.has(operation)) return operationShapesCache.get(operation)
   const op = Object.hasOwn(model.operations, operation) ? model.operations[operation] : undefined
-  if (op === undefined) return undefined
-  return { shapes: model.shapes, ...(op.input !== undefined && { input: op.input }), ...(op.output !== undefined && { output: op.output }) }
+  const shapes = op === undefined
+    ? undefined
+    : { shapes: model.shapes, ...(op.input !== undefined && { input: op.input }), ...(op.output !== undefined && { output: op.output }) }
+  // Only names IVS has are kept: an unknown one read from a file must not grow the cache.
+  if (shapes !== undefined) operationShapesCache.set(operation, shapes)
+  return shapes
 }
 
 const patternCache = new Map<string, RegExp>()
