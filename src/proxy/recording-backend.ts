@@ -7,17 +7,18 @@
 //
 // The real account is known before the first forward (real-account.ts: from the settings or STS,
 // never from an answer). The client sees what the upstream said (status, body, error type, real
-// secrets) with the local account, as replayed answers show it; the cassette holds it redacted. A call the upstream never answered is a 502/504, an upstream 5xx
-// is passed on as the upstream's own error, and neither is recorded.
+// secrets) with the local account, as replayed answers show it; the cassette holds it redacted.
+// A call the upstream never answered is a 502/504, an upstream 5xx is passed on as the upstream's
+// own error, and neither is recorded.
 import type { CassetteStore, Interaction } from '../cassette/cassette-store.js'
 import { isRecordable, Recorder, type Recorded } from '../cassette/recorder.js'
+import { rewriteAccount } from '../cassette/redaction.js'
 import type { Config } from '../config/config.js'
 import type { Backend, IvsAnswer, IvsCall } from '../dispatch/ivs-call.js'
 import type { Logger } from '../log/logger.js'
 import { AwsError } from '../protocol/aws-error.js'
 import { clientResponseHeaders, forwardableRequestHeaders } from './forwarded-headers.js'
 import { readCaFile } from './read-ca-file.js'
-import { rewriteAccount } from '../cassette/redaction.js'
 import { resolveRealAccount, toRealAccount } from './real-account.js'
 import { loadRealCredentials, type RealCredentials, type RealCredentialSource } from './real-credentials.js'
 import { encodeQuery, signUpstreamRequest } from './sign-upstream-request.js'
