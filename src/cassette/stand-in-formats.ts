@@ -37,7 +37,7 @@ export const IVS_STREAM_KEY = /^sk_([a-z0-9-]+)_([A-Za-z0-9]+)_([A-Za-z0-9]+)$/
  */
 export const STREAM_KEY_IN_TEXT = /(?<![A-Za-z0-9_-])sk_([a-z]{2}(?:-[a-z]+)+-\d{1,2})_[A-Za-z0-9_-]+/g
 const REGION_PREFIX = /^sk_([a-z]{2}(?:-[a-z]+)+-\d{1,2})_/
-/** IVS stream-key ids and secrets (BEHAVIOR.md §3: 12-character id, 30-character secret). */
+/** IVS stream-key ids and secrets (docs/ivs-behavior.md §3: 12-character id, 30-character secret). */
 const STREAM_KEY_ID_LENGTH = 12
 const STREAM_KEY_SECRET_LENGTH = 30
 

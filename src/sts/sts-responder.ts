@@ -8,7 +8,7 @@
 // `<ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse>`. Signature
 // failures carry STS's codes (SignatureDoesNotMatch, InvalidClientTokenId…), not IVS's.
 // The caller is answered as the account's root user: ivs-replay's credentials name an account,
-// not an IAM user or role.
+// not an IAM user or role (docs/ivs-behavior.md §16).
 import type { IncomingHttpHeaders } from 'node:http'
 import type { CredentialStore } from '../auth/credentials.js'
 import { verifySigV4, type Caller } from '../auth/verify-sigv4.js'
