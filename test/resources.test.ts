@@ -305,7 +305,8 @@ t.test('ad configurations: create, get, list, delete; 1–3 MediaTailor configs;
   const created = await ivs.send(new CreateAdConfigurationCommand({ mediaTailorPlaybackConfigurations: [{ playbackConfigurationArn: MEDIATAILOR }] }))
   const config = created.adConfiguration!
   t.match(config.arn, new RegExp(`^arn:aws:ivs:us-west-2:${ACCOUNT}:ad-configuration/[A-Za-z0-9]{12}$`))
-  t.same(config, { arn: config.arn, name: '', mediaTailorPlaybackConfigurations: [{ playbackConfigurationArn: MEDIATAILOR }], tags: {} })
+  t.same(config, { arn: config.arn, name: '', mediaTailorPlaybackConfigurations: [{ playbackConfigurationArn: MEDIATAILOR }],
+    postRollConfiguration: { enabled: false, durationSeconds: 15 }, tags: {} }, 'post-roll defaults to disabled, 15 s (model docs)')
   const three = Array.from({ length: 3 }, (_, i) => ({ playbackConfigurationArn: `${MEDIATAILOR}-${i}` }))
   const named = await ivs.send(new CreateAdConfigurationCommand({ name: 'ads', mediaTailorPlaybackConfigurations: three, tags: { k: 'v' } }))
   t.same(named.adConfiguration!.mediaTailorPlaybackConfigurations, three)

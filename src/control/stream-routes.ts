@@ -4,7 +4,7 @@
 //   POST /_mock/streams/health {channelArn, health}
 // They change the simulator's state through the same broadcast steps, ids and clock as the API.
 import { shapeOf } from '../model/model.js'
-import type { AudioConfiguration, IngestConfiguration, StreamHealth, VideoConfiguration } from '../model/ivs-types.js'
+import type { AudioConfiguration, IngestConfiguration, StreamHealth, VideoConfiguration } from '../model/ivs/types.js'
 import { parseArn } from '../simulator/arn.js'
 import type { SimContext } from '../simulator/handler.js'
 import type { ChannelRecord, RegionState } from '../simulator/region-state.js'

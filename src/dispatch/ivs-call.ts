@@ -2,7 +2,7 @@
 // one of the backends (cassette, upstream, simulator) gives to it.
 import type { IncomingHttpHeaders } from 'node:http'
 import type { Caller } from '../auth/verify-sigv4.js'
-import type { OperationName } from '../model/ivs-types.js'
+import type { OperationName } from '../model/ivs/types.js'
 import type { JsonObject } from '../protocol/deserialize.js'
 import type { HttpAnswer } from '../protocol/serialize.js'
 

@@ -1,8 +1,8 @@
 // The IVS model as the rest of the program sees it: the generated model with its corrections applied,
 // regular expressions compiled once.
 import { applyCorrections } from './corrections.js'
-import { ivsModel } from './ivs-model.js'
-import type { OperationName } from './ivs-types.js'
+import { model as ivsModel } from './ivs/model.js'
+import type { OperationName } from './ivs/types.js'
 import type { OperationModel, ServiceModel, ShapeModel, StructureShape } from './types.js'
 
 export const model: ServiceModel = applyCorrections(ivsModel)

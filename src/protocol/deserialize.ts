@@ -130,6 +130,10 @@ function checkType(value: JsonValue, shapeName: string, path: string): JsonValue
     case 'long':
       if (typeof value !== 'number' || !Number.isInteger(value)) throw mismatch(path, 'integer', value)
       return value
+    case 'float':
+    case 'double':
+      if (typeof value !== 'number') throw mismatch(path, 'number', value)
+      return value
     case 'timestamp':
       if (typeof value !== 'string' && typeof value !== 'number') throw mismatch(path, 'timestamp', value)
       return value

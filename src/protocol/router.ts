@@ -1,7 +1,7 @@
 // Maps method + path to an IVS operation, from the model's HTTP bindings. Most operations are
 // `POST /<Name>`; the tag operations share `/tags/{resourceArn}` and differ by method.
 import { model } from '../model/model.js'
-import type { OperationName } from '../model/ivs-types.js'
+import type { OperationName } from '../model/ivs/types.js'
 import { AwsError } from './aws-error.js'
 
 export interface Route {

@@ -85,7 +85,7 @@ function pickerFor(shapeName: string): Picker {
 
 function memberPicker(shapeName: string): Picker | typeof COPY {
   const type = shapeOf(shapeName).type
-  return type === 'string' || type === 'integer' || type === 'long' || type === 'boolean' ? COPY : pickerFor(shapeName)
+  return type === 'string' || type === 'integer' || type === 'long' || type === 'float' || type === 'double' || type === 'boolean' ? COPY : pickerFor(shapeName)
 }
 
 function compilePicker(shapeName: string): Picker {

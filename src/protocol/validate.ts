@@ -76,6 +76,8 @@ function checkValue(value: JsonValue, shapeName: string, path: string, out: Viol
     }
     case 'integer':
     case 'long':
+    case 'float':
+    case 'double':
       if (typeof value === 'number') checkSize(shape, value, 'value', push)
       return
     case 'list':

@@ -7,7 +7,7 @@
 // into the table of its ARN's type, in the account and region the ARN names. Deletes and tag changes
 // are replayed through the simulator's own handlers, so their business rules (cascades, merges)
 // hold without being written twice.
-import type { OperationName } from '../model/ivs-types.js'
+import type { OperationName } from '../model/ivs/types.js'
 import { shapeOf } from '../model/model.js'
 import { parseArn } from './arn.js'
 import type { PlaybackKeyPairRecord, RegionState } from './region-state.js'

@@ -1,7 +1,7 @@
 // The contract between the simulator and its per-resource handlers: typed input in, typed output
 // out, IVS's business rules in between. Errors are thrown as AwsError; the protocol layer
 // serializes them.
-import type { IvsOperations, OperationName } from '../model/ivs-types.js'
+import type { Operations, OperationName } from '../model/ivs/types.js'
 import type { Clock } from './clock.js'
 import type { EventLog } from './events/event-log.js'
 import type { IdGenerator } from './ids.js'
@@ -16,8 +16,8 @@ export interface SimContext {
 }
 
 export type OperationHandler<K extends OperationName> = (
-  input: IvsOperations[K]['input'],
+  input: Operations[K]['input'],
   ctx: SimContext,
-) => IvsOperations[K]['output']
+) => Operations[K]['output']
 
 export type HandlerTable = { readonly [K in OperationName]?: OperationHandler<K> }

@@ -1,7 +1,7 @@
 // The stateful stand-in for IVS: finds the caller's account+region state, runs the operation's
 // handler, and serializes its output exactly as the protocol layer would for any answer.
 import type { Backend, IvsAnswer, IvsCall, ObservedCall } from '../dispatch/ivs-call.js'
-import type { OperationName } from '../model/ivs-types.js'
+import type { OperationName } from '../model/ivs/types.js'
 import { operationOf } from '../model/model.js'
 import { AwsError } from '../protocol/aws-error.js'
 import { serializeError, serializeOutput } from '../protocol/serialize.js'

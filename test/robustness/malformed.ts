@@ -2,7 +2,7 @@
 // invalid UTF-8, NUL bytes, deep nesting, duplicate keys, numbers past 2^53, other JSON roots, odd
 // content types — plus methods and paths next to the real ones. Each must get a 4xx with the AWS
 // error shape (or the answer a well-formed request gets), never a 5xx.
-import type { OperationName } from '../../src/model/ivs-types.js'
+import type { OperationName } from '../../src/model/ivs/types.js'
 import { operationNames, operationOf, shapeOf, structureOf } from '../../src/model/model.js'
 import type { JsonObject } from '../../src/protocol/deserialize.js'
 import { basicProblem, judge, readError, type Answer } from './check.js'

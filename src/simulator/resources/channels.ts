@@ -2,7 +2,7 @@
 // UpdateChannel, DeleteChannel. Defaults and cross-field rules per docs/ivs-behavior.md §4–§5.
 import type {
   Channel, ChannelType, ContainerFormat, CreateChannelRequest, MultitrackInputConfiguration, UpdateChannelRequest,
-} from '../../model/ivs-types.js'
+} from '../../model/ivs/types.js'
 import { conflict, notFound, validationError } from '../../protocol/aws-error.js'
 import { formatArn } from '../arn.js'
 import type { HandlerTable, SimContext } from '../handler.js'

@@ -1,7 +1,7 @@
 // Playback key pairs: ImportPlaybackKeyPair, GetPlaybackKeyPair, ListPlaybackKeyPairs,
 // DeletePlaybackKeyPair. At most 3 per account and region, no update and no rotation: delete and
 // re-import (UG-KEY; docs/ivs-behavior.md §5).
-import type { PlaybackKeyPair, PlaybackKeyPairSummary } from '../../model/ivs-types.js'
+import type { PlaybackKeyPair, PlaybackKeyPairSummary } from '../../model/ivs/types.js'
 import { conflict, notFound, quotaExceeded } from '../../protocol/aws-error.js'
 import { formatArn } from '../arn.js'
 import type { HandlerTable } from '../handler.js'

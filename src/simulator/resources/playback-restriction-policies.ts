@@ -1,7 +1,7 @@
 // Playback restriction policies: Create, Get, List, Update, Delete. Empty country and origin lists
 // mean "all" (M); channels reference a policy by ARN and keep it from being deleted (docs/ivs-behavior.md §4,
 // §9 #7).
-import type { PlaybackRestrictionPolicy } from '../../model/ivs-types.js'
+import type { PlaybackRestrictionPolicy } from '../../model/ivs/types.js'
 import { notFound } from '../../protocol/aws-error.js'
 import { formatArn } from '../arn.js'
 import type { HandlerTable } from '../handler.js'

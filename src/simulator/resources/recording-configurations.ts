@@ -3,7 +3,7 @@
 import type {
   CreateRecordingConfigurationRequest, RecordingConfiguration, RecordingConfigurationSummary, RenditionConfiguration,
   ThumbnailConfiguration,
-} from '../../model/ivs-types.js'
+} from '../../model/ivs/types.js'
 import { notFound, validationError } from '../../protocol/aws-error.js'
 import { formatArn } from '../arn.js'
 import type { HandlerTable, SimContext } from '../handler.js'

@@ -1,6 +1,6 @@
 // Stream keys: one per channel (a second is a 402 until the first is deleted), created with their
 // channel and deleted with it.
-import type { StreamKey } from '../../model/ivs-types.js'
+import type { StreamKey } from '../../model/ivs/types.js'
 import { notFound, quotaExceeded } from '../../protocol/aws-error.js'
 import { formatArn } from '../arn.js'
 import type { HandlerTable, SimContext } from '../handler.js'

@@ -1,6 +1,6 @@
 // Tags on every taggable IVS resource: TagResource merges, UntagResource removes (absent keys are a
 // no-op), ListTagsForResource reads. 50 tags at most per resource; `aws:` keys are reserved.
-import type { Tags } from '../../model/ivs-types.js'
+import type { Tags } from '../../model/ivs/types.js'
 import { shapeOf } from '../../model/model.js'
 import { notFound, validationError } from '../../protocol/aws-error.js'
 import { parseArn } from '../arn.js'

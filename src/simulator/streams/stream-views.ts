@@ -1,7 +1,7 @@
 // The model shapes a stream and its sessions are answered as: Stream (GetStream and the control API),
 // StreamSummary (ListStreams), StreamSession (GetStreamSession), StreamSessionSummary
 // (ListStreamSessions).
-import type { Stream, StreamSession, StreamSessionSummary, StreamSummary } from '../../model/ivs-types.js'
+import type { Stream, StreamSession, StreamSessionSummary, StreamSummary } from '../../model/ivs/types.js'
 import type { LiveStream, StreamSessionRecord } from './stream-state.js'
 
 /** Nobody watches a simulated stream (docs/ivs-behavior.md §9 #17). */

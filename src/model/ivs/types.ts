@@ -8,6 +8,7 @@ export interface AdConfiguration {
   arn: AdConfigurationArn
   name?: AdConfigurationName
   mediaTailorPlaybackConfigurations: MediaTailorPlaybackConfigurationsList
+  postRollConfiguration?: PostRollConfiguration
   tags?: Tags
 }
 export type AdConfigurationArn = string
@@ -17,6 +18,7 @@ export interface AdConfigurationSummary {
   arn: AdConfigurationArn
   name?: AdConfigurationName
   mediaTailorPlaybackConfigurations: MediaTailorPlaybackConfigurationsList
+  postRollConfiguration?: PostRollConfiguration
   tags?: Tags
 }
 export type AdDurationSeconds = number
@@ -119,6 +121,7 @@ export type ContainerFormat = "TS" | "FRAGMENTED_MP4"
 export interface CreateAdConfigurationRequest {
   name?: AdConfigurationName
   mediaTailorPlaybackConfigurations: MediaTailorPlaybackConfigurationsList
+  postRollConfiguration?: PostRollConfiguration
   tags?: Tags
 }
 export interface CreateAdConfigurationResponse {
@@ -413,6 +416,10 @@ export interface PlaybackRestrictionPolicySummary {
   tags?: Tags
 }
 export type PlaybackURL = string
+export interface PostRollConfiguration {
+  durationSeconds: AdDurationSeconds
+  enabled: Boolean
+}
 export interface PutMetadataRequest {
   channelArn: ChannelArn
   metadata: StreamMetadata
@@ -577,6 +584,15 @@ export interface UntagResourceRequest {
   tagKeys: TagKeyList
 }
 export interface UntagResourceResponse {}
+export interface UpdateAdConfigurationRequest {
+  arn: AdConfigurationArn
+  name?: AdConfigurationName
+  mediaTailorPlaybackConfigurations?: MediaTailorPlaybackConfigurationsList
+  postRollConfiguration?: PostRollConfiguration
+}
+export interface UpdateAdConfigurationResponse {
+  adConfiguration: AdConfiguration
+}
 export interface UpdateChannelRequest {
   arn: ChannelArn
   name?: ChannelName
@@ -627,7 +643,7 @@ export type errorCode = string
 export type errorMessage = string
 
 /** Every operation with its input and output type. */
-export interface IvsOperations {
+export interface Operations {
   BatchGetChannel: { input: BatchGetChannelRequest; output: BatchGetChannelResponse }
   BatchGetStreamKey: { input: BatchGetStreamKeyRequest; output: BatchGetStreamKeyResponse }
   BatchStartViewerSessionRevocation: { input: BatchStartViewerSessionRevocationRequest; output: BatchStartViewerSessionRevocationResponse }
@@ -666,7 +682,10 @@ export interface IvsOperations {
   StopStream: { input: StopStreamRequest; output: StopStreamResponse }
   TagResource: { input: TagResourceRequest; output: TagResourceResponse }
   UntagResource: { input: UntagResourceRequest; output: UntagResourceResponse }
+  UpdateAdConfiguration: { input: UpdateAdConfigurationRequest; output: UpdateAdConfigurationResponse }
   UpdateChannel: { input: UpdateChannelRequest; output: UpdateChannelResponse }
   UpdatePlaybackRestrictionPolicy: { input: UpdatePlaybackRestrictionPolicyRequest; output: UpdatePlaybackRestrictionPolicyResponse }
 }
-export type OperationName = keyof IvsOperations
+export type OperationName = keyof Operations
+/** The error shapes the model declares (their status and default text are in the model). */
+export type ErrorName = "AccessDeniedException" | "ChannelNotBroadcasting" | "ConflictException" | "InternalServerException" | "PendingVerification" | "ResourceNotFoundException" | "ServiceQuotaExceededException" | "ServiceUnavailable" | "StreamUnavailable" | "ThrottlingException" | "ValidationException"
