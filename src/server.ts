@@ -11,11 +11,12 @@ import { CONTROL_PREFIX, type ControlApi } from './control/control-api.js'
 import type { Dispatcher } from './dispatch/dispatcher.js'
 import type { AnswerSource, IvsCall, RawRequest } from './dispatch/ivs-call.js'
 import type { Logger } from './log/logger.js'
-import { operationOf } from './model/model.js'
+import type { ServiceSpec } from './model/service-spec.js'
+import { ivs, type AnyOperationName } from './model/services.js'
 import { PLAYBACK_PREFIX, type PlaybackEdge } from './playback/playback-edge.js'
 import { AwsError } from './protocol/aws-error.js'
 import { deserializeInput, parseJsonBody, parseQuery } from './protocol/deserialize.js'
-import { route } from './protocol/router.js'
+import { scopeServiceOf, ServiceRouter } from './protocol/service-router.js'
 import { serializeError, type HttpAnswer } from './protocol/serialize.js'
 import { validateInput } from './protocol/validate.js'
 import { ClientAbortedError, readBody } from './http/read-body.js'
@@ -28,6 +29,8 @@ export interface ServerParts {
   readonly control?: ControlApi
   /** Players fetching a channel's playbackUrl path (unsigned, like the control API). */
   readonly playback?: PlaybackEdge
+  /** The services answered on this port (the simulator's: Simulator.services); ivs alone by default. */
+  readonly services?: readonly ServiceSpec[]
 }
 
 type Answer = HttpAnswer & { readonly source?: AnswerSource }
@@ -40,11 +43,11 @@ interface Outgoing {
 export function createIvsServer(parts: ServerParts): http.Server {
   const { config, logger, dispatcher, control, playback } = parts
   const credentials = new CredentialStore(config.credentials)
-  const verifyOptions = {
-    service: 'ivs',
-    regions: new Set(config.regions),
-    maxSkewMs: config.maxSkewSeconds * 1000,
-  }
+  const services = new ServiceRouter(parts.services ?? [ivs])
+  const regions = new Set(config.regions)
+  const verifyOptions = new Map(services.specs.map(({ model: { signingName } }) => [
+    signingName, { service: signingName, regions, maxSkewMs: config.maxSkewSeconds * 1000 },
+  ]))
   const responses = new ResponseBatch<Outgoing>(
     ({ res, answer, requestId }) => send(res, answer, requestId),
     (err, { res }) => {
@@ -59,6 +62,7 @@ export function createIvsServer(parts: ServerParts): http.Server {
     const started = performance.now()
     const requestId = randomUUID()
     let operation: string | undefined
+    let spec: ServiceSpec | undefined
     let answer: Answer
     try {
       const body = await readBody(req, config.maxBodyBytes)
@@ -77,22 +81,28 @@ export function createIvsServer(parts: ServerParts): http.Server {
       } else {
         const method = req.method ?? 'GET'
         const signed = { method, url, headers: req.headers, body }
-        const caller = config.auth === 'off' ? anonymous() : verifySigV4(signed, credentials, verifyOptions)
-        const target = route(method, path)
+        // The scope says which service the client signed for (ivs or ivschat); it is verified as that.
+        const scopeService = scopeServiceOf(req.headers.authorization, rawQuery)
+        const signingName = services.signingNameFor(scopeService)
+        const caller = config.auth === 'off' ? anonymous() : verifySigV4(signed, credentials, verifyOptions.get(signingName)!)
+        const routed = services.route({ method, path, host: req.headers.host, signingName: scopeService })
+        spec = routed.spec
+        const target = routed.route
         // Parsed only now: a malformed query from an unsigned client is its 403 first (docs/ivs-behavior.md §1 order).
         const query = parseQuery(rawQuery)
         operation = target.operation
-        const op = operationOf(target.operation)
+        const op = spec.operationOf(target.operation)
         const json = parseJsonBody(body)
         const raw: RawRequest = { method, url, path, query, headers: req.headers, body, json }
-        const input = deserializeInput(op.input, { labels: target.labels, query, headers: req.headers, body: json })
-        const invalid = validateInput(op.input, input)
+        const input = deserializeInput(spec, op.input, { labels: target.labels, query, headers: req.headers, body: json })
+        const invalid = validateInput(spec, op.input, input)
         if (invalid) throw invalid
-        const call: IvsCall = { requestId, operation: target.operation, input, caller, raw }
+        // The router yields only operations of the spec it routed to.
+        const call: IvsCall = { requestId, service: spec.id, operation: target.operation as AnyOperationName, input, caller, raw }
         answer = await dispatcher.answer(call)
       }
     } catch (err) {
-      answer = failure(err, logger, requestId)
+      answer = failure(err, logger, requestId, spec)
       if (answer.status === 0) {
         // The client went away mid-request: nobody to answer.
         req.destroy()
@@ -158,8 +168,8 @@ function originFormPath(target: string): string {
   return m ? m[1] ?? '/' : target
 }
 
-function failure(err: unknown, logger: Logger, requestId: string): Answer {
-  if (err instanceof AwsError) return serializeError(err)
+function failure(err: unknown, logger: Logger, requestId: string, spec: ServiceSpec | undefined): Answer {
+  if (err instanceof AwsError) return serializeError(err, spec)
   if (err instanceof ClientAbortedError) return { status: 0, headers: {}, body: Buffer.alloc(0) }
   logger.error('internal error', { id: requestId, error: err instanceof Error ? err.stack ?? err.message : String(err) })
   return serializeError(new AwsError('InternalServerException', 500, 'Unexpected error during processing of request.'))

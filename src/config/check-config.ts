@@ -1,6 +1,6 @@
 // Checks a merged configuration field by field; the first bad field stops start-up with its name.
 import path from 'node:path'
-import { model } from '../model/model.js'
+import { ivs } from '../model/services.js'
 import { ConfigError, logLevels, modes, type Config, type MatchRule, type Mode } from './config.js'
 
 type Raw = Record<string, unknown>
@@ -152,7 +152,7 @@ function checkMatching(value: unknown): Readonly<Record<string, MatchRule>> {
   const out: Record<string, MatchRule> = {}
   for (const [op, rule] of Object.entries(value)) {
     const where = `matching.${op}`
-    if (op !== '*' && !Object.hasOwn(model.operations, op)) throw new ConfigError(where, 'is not an IVS operation (or *)')
+    if (op !== '*' && !ivs.hasOperation(op)) throw new ConfigError(where, 'is not an IVS operation (or *)')
     if (!isObject(rule)) throw new ConfigError(where, 'must be an object {ignore, patterns}')
     const ignore = rule.ignore ?? []
     if (!Array.isArray(ignore) || !ignore.every((f) => typeof f === 'string' && f !== '')) {

@@ -7,7 +7,9 @@
 // the IVS_REPLAY_BOTOCORE environment variable is used, else python3 is asked where botocore is
 // installed. The output keeps what the protocol layer needs (operations, HTTP bindings, shapes,
 // constraints, error statuses and the short text of each error shape) and drops the rest of the
-// documentation. It is committed, so nothing at run time depends on Python.
+// documentation. It refuses what the protocol layer does not implement (another protocol, a
+// timestamp format other than ISO 8601, an unknown shape type). It is committed, so nothing at run
+// time depends on Python.
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
@@ -20,7 +22,7 @@ import type { MemberModel, OperationModel, ServiceModel, ShapeModel, StructureSh
 const generatedServices = ['ivs', 'ivschat', 'ivs-realtime'] as const
 const API_VERSION = '2020-07-14'
 
-interface RawMember { shape: string; location?: string; locationName?: string; idempotencyToken?: boolean }
+interface RawMember { shape: string; location?: string; locationName?: string }
 interface RawShape {
   type: string
   members?: Record<string, RawMember>
@@ -39,7 +41,7 @@ interface RawShape {
   documentation?: string
 }
 interface RawModel {
-  metadata: { apiVersion: string; signingName: string; endpointPrefix: string; serviceId: string; protocol: string }
+  metadata: { apiVersion: string; signingName: string; endpointPrefix: string; protocol: string }
   operations: Record<string, {
     http: { method: string; requestUri: string; responseCode?: number }
     input?: { shape: string }
@@ -85,7 +87,11 @@ function convertShape(raw: RawShape): ShapeModel {
     case 'boolean':
       return { type: raw.type, ...sensitive }
     case 'timestamp':
-      return { type: raw.type, ...sensitive, ...(raw.timestampFormat && { timestampFormat: raw.timestampFormat as 'iso8601' }) }
+      // The serializer writes ISO 8601 (`2020-05-05T21:55:38Z`), as every IVS model asks.
+      if (raw.timestampFormat !== undefined && raw.timestampFormat !== 'iso8601') {
+        throw new Error(`unsupported timestamp format ${raw.timestampFormat}`)
+      }
+      return { type: raw.type, ...sensitive }
     case 'list':
       return { type: 'list', member: raw.member!.shape, ...limits, ...sensitive }
     case 'map':
@@ -97,7 +103,6 @@ function convertShape(raw: RawShape): ShapeModel {
           shape: m.shape,
           ...(m.location && { location: m.location as MemberModel['location'] }),
           ...(m.locationName && { locationName: m.locationName }),
-          ...(m.idempotencyToken && { idempotencyToken: true }),
         }
       }
       const errorText = raw.error ? plainText(raw.documentation) : undefined
@@ -130,8 +135,8 @@ function convertModel(raw: RawModel): ServiceModel {
   }
   const shapes: Record<string, ShapeModel> = {}
   for (const name of Object.keys(raw.shapes).sort()) shapes[name] = convertShape(raw.shapes[name])
-  const { apiVersion, signingName, endpointPrefix, serviceId } = raw.metadata
-  return { apiVersion, signingName, endpointPrefix, serviceId, operations, shapes }
+  const { apiVersion, signingName, endpointPrefix } = raw.metadata
+  return { apiVersion, signingName, endpointPrefix, operations, shapes }
 }
 
 // One operation or shape per line: compact, and a model update shows as a readable diff.
@@ -143,7 +148,6 @@ function printModel(model: ServiceModel): string {
     `  apiVersion: ${JSON.stringify(model.apiVersion)},`,
     `  signingName: ${JSON.stringify(model.signingName)},`,
     `  endpointPrefix: ${JSON.stringify(model.endpointPrefix)},`,
-    `  serviceId: ${JSON.stringify(model.serviceId)},`,
     '  operations: {', table(model.operations), '  },',
     '  shapes: {', table(model.shapes), '  },',
     '}',

@@ -22,8 +22,6 @@ export interface MemberModel {
   readonly location?: MemberLocation
   /** The wire name for uri/querystring/header members. */
   readonly locationName?: string
-  /** The SDKs fill it with a fresh UUID when the caller leaves it out. */
-  readonly idempotencyToken?: boolean
 }
 
 interface ShapeBase {
@@ -46,10 +44,9 @@ export interface NumberShape extends ShapeBase {
 export interface BooleanShape extends ShapeBase {
   readonly type: 'boolean'
 }
+/** Always ISO 8601 on the wire: the generator refuses any other format. */
 export interface TimestampShape extends ShapeBase {
   readonly type: 'timestamp'
-  /** As the model states it; every IVS model says iso8601. */
-  readonly timestampFormat?: 'iso8601' | 'unixTimestamp' | 'rfc822'
 }
 export interface ListShape extends ShapeBase {
   readonly type: 'list'
@@ -91,7 +88,6 @@ export interface ServiceModel {
   readonly signingName: string
   /** The host's first label at AWS: `ivs`, `ivschat`, `ivsrealtime`. */
   readonly endpointPrefix: string
-  readonly serviceId: string
   readonly operations: Readonly<Record<string, OperationModel>>
   readonly shapes: Readonly<Record<string, ShapeModel>>
 }

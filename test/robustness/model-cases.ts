@@ -9,11 +9,14 @@
 // with a new member or constraint, the suite grows with it.
 import { generateKeyPairSync } from 'node:crypto'
 import type { OperationName } from '../../src/model/ivs/types.js'
-import { compiledPattern, model, operationNames, operationOf, shapeOf, structureOf } from '../../src/model/model.js'
+import { compiledPattern } from '../../src/model/compiled-pattern.js'
+import { ivs } from '../../src/model/services.js'
 import type { ShapeModel, StringShape } from '../../src/model/types.js'
 import type { JsonObject, JsonValue } from '../../src/protocol/deserialize.js'
 import { rfc3986 } from './fast-signer.js'
 import { Prng } from './prng.js'
+
+const { model, operationNames, operationOf, shapeOf, structureOf } = ivs
 
 // ---------------------------------------------------------------------------------------------
 // Raw JSON tokens: values JSON.stringify cannot write (2^53 + 1 exactly, 1e400, -0, 1.0).

@@ -6,7 +6,6 @@ export const model: ServiceModel = {
   apiVersion: "2020-07-14",
   signingName: "ivschat",
   endpointPrefix: "ivschat",
-  serviceId: "ivschat",
   operations: {
     "CreateChatToken": {"method":"POST","uri":"/CreateChatToken","status":200,"input":"CreateChatTokenRequest","output":"CreateChatTokenResponse","errors":["AccessDeniedException","ResourceNotFoundException","PendingVerification","ValidationException"]},
     "CreateLoggingConfiguration": {"method":"POST","uri":"/CreateLoggingConfiguration","status":200,"input":"CreateLoggingConfigurationRequest","output":"CreateLoggingConfigurationResponse","errors":["ConflictException","AccessDeniedException","ResourceNotFoundException","ServiceQuotaExceededException","PendingVerification","ValidationException"]},
@@ -111,7 +110,7 @@ export const model: ServiceModel = {
     "TagValue": {"type":"string","min":0,"max":256},
     "Tags": {"type":"map","key":"TagKey","value":"TagValue","min":0,"max":50},
     "ThrottlingException": {"type":"structure","members":{"message":{"shape":"ErrorMessage"},"resourceId":{"shape":"ResourceId"},"resourceType":{"shape":"ResourceType"},"limit":{"shape":"Limit"}},"required":["message","resourceId","resourceType","limit"],"errorStatus":429},
-    "Time": {"type":"timestamp","timestampFormat":"iso8601"},
+    "Time": {"type":"timestamp"},
     "UntagResourceRequest": {"type":"structure","members":{"resourceArn":{"shape":"ResourceArn","location":"uri","locationName":"resourceArn"},"tagKeys":{"shape":"TagKeyList","location":"querystring","locationName":"tagKeys"}},"required":["resourceArn","tagKeys"]},
     "UntagResourceResponse": {"type":"structure","members":{}},
     "UpdateLoggingConfigurationRequest": {"type":"structure","members":{"identifier":{"shape":"LoggingConfigurationIdentifier"},"name":{"shape":"LoggingConfigurationName"},"destinationConfiguration":{"shape":"DestinationConfiguration"}},"required":["identifier"]},

@@ -3,7 +3,7 @@
 // MediaTailor is out of reach (docs/ivs-behavior.md §9 #22). A configuration a channel references cannot be
 // deleted (§9 #7).
 import type { AdConfiguration, PostRollConfiguration } from '../../model/ivs/types.js'
-import { notFound } from '../../protocol/aws-error.js'
+import { notFound } from '../ivs-errors.js'
 import { formatArn } from '../arn.js'
 import type { HandlerTable } from '../handler.js'
 import { paginate } from '../pagination.js'
@@ -35,7 +35,7 @@ function toAdConfiguration(record: AdConfigurationRecord): AdConfiguration {
   }
 }
 
-export const adConfigurationHandlers: HandlerTable = {
+export const adConfigurationHandlers = {
   CreateAdConfiguration(input, ctx) {
     const { state, ids } = ctx
     checkTagKeys(input.tags)
@@ -82,4 +82,4 @@ export const adConfigurationHandlers: HandlerTable = {
     refuseDeleteWhileReferenced(ctx.state, 'adConfigurationArn', config.arn, 'Ad configuration')
     ctx.state.adConfigurations.delete(config.arn)
   },
-}
+} satisfies HandlerTable

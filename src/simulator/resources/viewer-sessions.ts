@@ -7,7 +7,7 @@ import type { HandlerTable } from '../handler.js'
 import { channelNotFound, requireChannel } from './channels.js'
 import { revocationsOf } from './viewer-session-revocations.js'
 
-export const viewerSessionHandlers: HandlerTable = {
+export const viewerSessionHandlers = {
   StartViewerSessionRevocation(input, ctx) {
     requireChannel(ctx.state, input.channelArn)
     revocationsOf(ctx.state).record({
@@ -37,4 +37,4 @@ export const viewerSessionHandlers: HandlerTable = {
     }
     return { errors }
   },
-}
+} satisfies HandlerTable
