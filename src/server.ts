@@ -82,7 +82,7 @@ export function createIvsServer(parts: ServerParts): http.Server {
         const method = req.method ?? 'GET'
         const signed = { method, url, headers: req.headers, body }
         // The scope says which service the client signed for (ivs or ivschat); it is verified as that.
-        const scopeService = scopeServiceOf(req.headers.authorization, rawQuery)
+        const scopeService = services.single ? undefined : scopeServiceOf(req.headers.authorization, rawQuery)
         const signingName = services.signingNameFor(scopeService)
         const caller = config.auth === 'off' ? anonymous() : verifySigV4(signed, credentials, verifyOptions.get(signingName)!)
         const routed = services.route({ method, path, host: req.headers.host, signingName: scopeService })

@@ -7,8 +7,12 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
+import type { AddressInfo } from 'node:net'
 import t from 'tap'
 import ts from 'typescript'
+import { loadConfig } from '../src/config/load-config.js'
+import { Dispatcher } from '../src/dispatch/dispatcher.js'
+import { Logger } from '../src/log/logger.js'
 import { ivs, ivsRealtime, ivschat } from '../src/model/services.js'
 import { AwsError } from '../src/protocol/aws-error.js'
 import { deserializeInput, type HttpBindings, type JsonObject } from '../src/protocol/deserialize.js'
@@ -17,6 +21,9 @@ import { Router } from '../src/protocol/router.js'
 import { scopeServiceOf, ServiceRouter } from '../src/protocol/service-router.js'
 import { serializeError, serializeOutput } from '../src/protocol/serialize.js'
 import { validateInput } from '../src/protocol/validate.js'
+import { createIvsServer } from '../src/server.js'
+import { Simulator } from '../src/simulator/simulator.js'
+import { signedRequest } from './helpers/signed-request.js'
 
 const ACCOUNT = '123456789012'
 const arn = (service: string, type: string, id = 'abcdABCD1234') => `arn:aws:${service}:us-west-2:${ACCOUNT}:${type}/${id}`
@@ -206,6 +213,37 @@ t.test('modeled errors: status and default text from the model, a name it lacks 
   }
   t.equal(modeledError(ivs, 'ValidationException', 'specific').message, 'specific')
   t.throws(() => modeledError(ivs, 'NoSuchException' as 'ValidationException'), /declares no error NoSuchException/)
+})
+
+t.test('over HTTP: a server given several services verifies and routes by the scope; by default only ivs is served', async (t) => {
+  const config = loadConfig({ base: { logLevel: 'silent', port: 0 } })
+  const simulator = new Simulator()
+  const start = async (services?: Parameters<typeof createIvsServer>[0]['services']) => {
+    const server = createIvsServer({ config, logger: new Logger('silent'), dispatcher: new Dispatcher([simulator]), services })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()))
+    t.teardown(() => new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections() }))
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  }
+  const badRoom = JSON.stringify({ name: 'bad name!' })
+
+  // Chat modeled beside ivs: a chat-signed request is verified as ivschat and validated by chat's model.
+  const both = await start([ivs, ivschat])
+  const chat = await signedRequest(both, { path: '/CreateRoom', body: badRoom, service: 'ivschat' })
+  t.equal(chat.status, 400)
+  t.equal(chat.headers.get('x-amzn-errortype'), 'ValidationException')
+  t.match(chat.json, { reason: 'FIELD_VALIDATION_FAILED', fieldList: [{ name: 'name' }], message: /at 'name' failed to satisfy constraint/ })
+  t.notOk('exceptionMessage' in chat.json, "chat's error body is chat's model")
+  const ivsHere = await signedRequest(both, { path: '/CreateChannel', body: JSON.stringify({ name: 'bad name!' }) })
+  t.match([ivsHere.status, ivsHere.json], [400, { exceptionMessage: /at 'name'/, message: /at 'name'/ }])
+  t.equal((await signedRequest(both, { path: '/CreateChannel', body: '{}', service: 'ivschat' })).status, 404, 'an ivs path signed for chat is chat\'s 404')
+
+  // The default (what ivs-replay serves today): a chat-signed request is refused as before.
+  const ivsOnly = await start()
+  const refused = await signedRequest(ivsOnly, { path: '/CreateRoom', body: badRoom, service: 'ivschat' })
+  t.equal(refused.status, 403)
+  t.equal(refused.headers.get('x-amzn-errortype'), 'InvalidSignatureException')
+  t.match(refused.json.message, /ivs/)
+  t.equal((await signedRequest(ivsOnly, { path: '/CreateStage', body: '{}' })).status, 404, 'a realtime path: 404 as before')
 })
 
 // The guard against drift: the installed @aws-sdk/client-ivs knows no operation, member or enum

@@ -37,6 +37,11 @@ export class ServiceRouter {
     return this.#routers.map((r) => r.spec)
   }
 
+  /** With one service nothing needs telling apart: the scope need not be read (the hot path). */
+  get single(): boolean {
+    return this.#routers.length === 1
+  }
+
   /** The signing name a request must be verified for: its own when a served service has it. */
   signingNameFor(scopeService: string | undefined): string {
     const own = this.#routers.find((r) => r.spec.model.signingName === scopeService)
@@ -45,6 +50,10 @@ export class ServiceRouter {
 
   /** Throws the chosen service's 404/405 when none of its operations is bound to the request. */
   route(request: RoutedRequest): ServiceRoute {
+    if (this.#routers.length === 1) {
+      const [only] = this.#routers
+      return { spec: only.spec, route: only.route(request.method, request.path) }
+    }
     let candidates = this.#routers.filter((r) => r.spec.model.signingName === request.signingName)
     if (candidates.length === 0) candidates = [...this.#routers]
     const prefix = request.host ? hostPrefix(request.host) : undefined
