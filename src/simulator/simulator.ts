@@ -113,7 +113,7 @@ export class Simulator implements Backend {
     // the answer it got last time: reads are deterministic given the state, and every call that may
     // change state goes through context(), which moves #version and so empties the cache.
     const readKey = isRead(call.operation)
-      ? `${call.caller.accountId}\n${call.caller.region}\n${call.operation}\n${JSON.stringify(call.input)}`
+      ? `${call.caller.accountId}\n${call.caller.region}\n${call.service}\n${call.operation}\n${JSON.stringify(call.input)}`
       : undefined
     if (readKey !== undefined && this.#readsVersion === this.#version) {
       const cached = this.#reads.get(readKey)
