@@ -20,6 +20,7 @@ import { serializeError, type HttpAnswer } from './protocol/serialize.js'
 import { validateInput } from './protocol/validate.js'
 import { ClientAbortedError, readBody } from './http/read-body.js'
 import { ResponseBatch } from './http/response-batch.js'
+import { cloudFrontId } from './http/cloudfront-id.js'
 
 export interface ServerParts {
   readonly config: Config
@@ -30,7 +31,8 @@ export interface ServerParts {
   readonly playback?: PlaybackEdge
 }
 
-type Answer = HttpAnswer & { readonly source?: AnswerSource }
+/** Not IVS API answers: `control`, the /_mock/ API; `playback`, the simulated playback edge. */
+type Answer = HttpAnswer & { readonly source: AnswerSource | 'control' | 'playback' }
 interface Outgoing {
   readonly res: ServerResponse
   readonly answer: Answer
@@ -60,6 +62,7 @@ export function createIvsServer(parts: ServerParts): http.Server {
     const requestId = randomUUID()
     let operation: string | undefined
     let answer: Answer
+    let dispatching = false
     try {
       const body = await readBody(req, config.maxBodyBytes)
       const url = req.url ?? '/'
@@ -70,10 +73,10 @@ export function createIvsServer(parts: ServerParts): http.Server {
       const rawQuery = q < 0 ? '' : url.slice(q + 1)
 
       if (path.startsWith(CONTROL_PREFIX) && control && config.control.enabled) {
-        answer = await control.handle({ method: req.method ?? 'GET', path, query: parseQuery(rawQuery), body })
+        answer = { ...(await control.handle({ method: req.method ?? 'GET', path, query: parseQuery(rawQuery), body })), source: 'control' }
       } else if (playback && path.startsWith(PLAYBACK_PREFIX)) {
         operation = 'playback'
-        answer = await playback.handle({ method: req.method ?? 'GET', url, path, rawQuery, headers: req.headers })
+        answer = { ...(await playback.handle({ method: req.method ?? 'GET', url, path, rawQuery, headers: req.headers })), source: 'playback' }
       } else {
         const method = req.method ?? 'GET'
         const signed = { method, url, headers: req.headers, body }
@@ -89,10 +92,11 @@ export function createIvsServer(parts: ServerParts): http.Server {
         const invalid = validateInput(op.input, input)
         if (invalid) throw invalid
         const call: IvsCall = { requestId, operation: target.operation, input, caller, raw }
+        dispatching = true
         answer = await dispatcher.answer(call)
       }
     } catch (err) {
-      answer = failure(err, logger, requestId)
+      answer = { ...failure(err, logger, requestId), source: failureSource(err, dispatching) }
       if (answer.status === 0) {
         // The client went away mid-request: nobody to answer.
         req.destroy()
@@ -130,7 +134,7 @@ export function createIvsServer(parts: ServerParts): http.Server {
   // Any Expect but 100-continue: node's own 417 is bare; answer it in the AWS error shape.
   server.on('checkExpectation', (_req: IncomingMessage, res: ServerResponse) => {
     const refusal = new AwsError('ExpectationFailedException', 417, "Only 'Expect: 100-continue' is supported", { Connection: 'close' })
-    send(res, serializeError(refusal), randomUUID())
+    send(res, { ...serializeError(refusal), source: 'simulated' }, randomUUID())
   })
   // Bytes node's parser refuses (and requests too slow to arrive): answered in the AWS error shape
   // with the status that names the fault, then the connection is closed.
@@ -146,6 +150,7 @@ export function createIvsServer(parts: ServerParts): http.Server {
     const answer = serializeError(refusal)
     const head = [`HTTP/1.1 ${answer.status} ${http.STATUS_CODES[answer.status]}`]
     for (const [name, value] of Object.entries(answer.headers)) head.push(`${name}: ${value}`)
+    head.push(`x-amz-cf-id: ${cloudFrontId()}`, 'x-ivs-replay-source: simulated')
     head.push(`x-amzn-RequestId: ${randomUUID()}`, `Content-Length: ${answer.body.length}`, 'Connection: close')
     socket.end(Buffer.concat([Buffer.from(`${head.join('\r\n')}\r\n\r\n`), answer.body]))
   })
@@ -158,7 +163,15 @@ function originFormPath(target: string): string {
   return m ? m[1] ?? '/' : target
 }
 
-function failure(err: unknown, logger: Logger, requestId: string): Answer {
+/**
+ * Which source an error answer names: ivs-replay's own checks (signature, routing, validation) are
+ * the simulation of IVS's; an upstream that gave no answer (502/504 Upstream…) is the proxy's.
+ */
+function failureSource(err: unknown, dispatching: boolean): AnswerSource {
+  return dispatching && err instanceof AwsError && err.code.startsWith('Upstream') ? 'proxied' : 'simulated'
+}
+
+function failure(err: unknown, logger: Logger, requestId: string): HttpAnswer {
   if (err instanceof AwsError) return serializeError(err)
   if (err instanceof ClientAbortedError) return { status: 0, headers: {}, body: Buffer.alloc(0) }
   logger.error('internal error', { id: requestId, error: err instanceof Error ? err.stack ?? err.message : String(err) })
@@ -172,7 +185,11 @@ function send(res: ServerResponse, answer: Answer, requestId: string): void {
     ...answer.headers,
     'Content-Length': answer.body.length,
   }
-  if (answer.source) headers['x-ivs-replay-source'] = answer.source
+  headers['x-ivs-replay-source'] = answer.source
+  // Real IVS answers come through CloudFront (the JS SDK shows the id as $metadata.cfId); a recorded
+  // answer keeps the one it was recorded with.
+  const api = answer.source !== 'control' && answer.source !== 'playback'
+  if (api && answer.headers['x-amz-cf-id'] === undefined) headers['x-amz-cf-id'] = cloudFrontId()
   res.writeHead(answer.status, headers)
   res.end(answer.body)
 }

@@ -36,7 +36,13 @@ function section(raw: Raw, field: string): Raw {
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/
 const ACCOUNT = /^\d{12}$/
 
-export function checkConfig(raw: Raw): Config {
+/** What start-up needs to know about where it runs, beside the settings. */
+export interface RunContext {
+  /** Running under CI (the CI environment variable): record modes then need recording.allowInCi. */
+  readonly ci: boolean
+}
+
+export function checkConfig(raw: Raw, context: RunContext = { ci: false }): Config {
   const known = new Set([
     'host', 'port', 'region', 'regions', 'auth', 'maxSkewSeconds', 'credentials', 'logLevel', 'maxBodyBytes',
     'seed', 'control', 'events', 'mode', 'cassette', 'cassettesDir', 'state', 'upstream', 'recording', 'matching',
@@ -98,6 +104,13 @@ export function checkConfig(raw: Raw): Config {
   const caFile = nullableStr(upstream, 'caFile', 'upstream.caFile')
   const recording = section(raw, 'recording')
   if (typeof recording.rewriteAccountId !== 'boolean') throw new ConfigError('recording.rewriteAccountId', 'must be true or false')
+  if (typeof recording.allowInCi !== 'boolean') throw new ConfigError('recording.allowInCi', 'must be true or false')
+  const maxAgeDays = recording.maxAgeDays === null || recording.maxAgeDays === undefined
+    ? null : int(recording, 'maxAgeDays', 1, 100 * 365, 'recording.maxAgeDays')
+  if ((mode === 'record' || mode === 'record-missing') && context.ci && !recording.allowInCi) {
+    throw new ConfigError('mode', `${mode} refuses to start under CI=true, so CI never records (or calls real AWS) silently; ` +
+      'set recording.allowInCi to true (or IVS_REPLAY_RECORD_IN_CI=true) to allow it')
+  }
 
   return Object.freeze({
     mode,
@@ -110,7 +123,7 @@ export function checkConfig(raw: Raw): Config {
       timeoutMs: int(upstream, 'timeoutMs', 100, 600_000, 'upstream.timeoutMs'),
       profile: nullableStr(upstream, 'profile', 'upstream.profile'),
     }),
-    recording: Object.freeze({ rewriteAccountId: recording.rewriteAccountId }),
+    recording: Object.freeze({ rewriteAccountId: recording.rewriteAccountId, maxAgeDays, allowInCi: recording.allowInCi }),
     matching: checkMatching(raw.matching),
     host: str(raw, 'host'),
     port: int(raw, 'port', 0, 65535),

@@ -58,6 +58,10 @@ export interface Config {
   readonly recording: {
     /** Rewrite the real account id to the local one in every recorded ARN (and back when forwarding). */
     readonly rewriteAccountId: boolean
+    /** Recordings older than this many days make start-up warn (null: never). */
+    readonly maxAgeDays: number | null
+    /** Let `record` and `record-missing` start under CI=true (they refuse by default, so CI never records silently). */
+    readonly allowInCi: boolean
   }
   readonly matching: Readonly<Record<string, MatchRule>>
 }
