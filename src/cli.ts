@@ -8,7 +8,7 @@ import { ConfigError } from './config/config.js'
 import { loadConfig } from './config/load-config.js'
 
 const usage = `Usage: ivs-replay serve [options]
-       ivs-replay cassette list|show|export|import|prune|scan …   (ivs-replay cassette --help)
+       ivs-replay cassette list|show|export|import|prune|scan|merge|verify …   (ivs-replay cassette --help)
 
 Options:
   --port N            port to listen on (default 4599; 0 = any free port)
@@ -30,7 +30,8 @@ Options:
 
 Environment: IVS_REPLAY_CONFIG, IVS_REPLAY_HOST, IVS_REPLAY_PORT, IVS_REPLAY_REGION, IVS_REPLAY_AUTH,
 IVS_REPLAY_MAX_SKEW_SECONDS, IVS_REPLAY_LOG_LEVEL, IVS_REPLAY_SEED, IVS_REPLAY_MODE,
-IVS_REPLAY_CASSETTE, IVS_REPLAY_STATE (flags win over them).
+IVS_REPLAY_CASSETTE, IVS_REPLAY_STATE, IVS_REPLAY_RECORD_IN_CI, IVS_REPLAY_MAX_RECORDING_AGE_DAYS (flags win over them).
+Under CI=true, record modes refuse to start unless recording.allowInCi (IVS_REPLAY_RECORD_IN_CI=true).
 `
 
 function flagOverrides(values: Record<string, string | boolean | undefined>): Record<string, unknown> {
