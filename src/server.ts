@@ -31,7 +31,7 @@ export interface ServerParts {
   readonly playback?: PlaybackEdge
 }
 
-/** Not IVS API answers: `control`, the /_mock/ API; `playback`, the simulated playback edge. */
+/** Not IVS API answers: `control`, the /_mock/ API; `playback`, the simulated playback edge (no source header). */
 type Answer = HttpAnswer & { readonly source: AnswerSource | 'control' | 'playback' }
 interface Outgoing {
   readonly res: ServerResponse
@@ -185,9 +185,10 @@ function send(res: ServerResponse, answer: Answer, requestId: string): void {
     ...answer.headers,
     'Content-Length': answer.body.length,
   }
-  headers['x-ivs-replay-source'] = answer.source
-  // Real IVS answers come through CloudFront (the JS SDK shows the id as $metadata.cfId); a recorded
-  // answer keeps the one it was recorded with.
+  // The playback edge stands in for IVS's video edge, whose answers carry neither header.
+  if (answer.source !== 'playback') headers['x-ivs-replay-source'] = answer.source
+  // Real IVS API answers come through CloudFront (the JS SDK shows the id as $metadata.cfId); a
+  // proxied answer keeps the one IVS gave it.
   const api = answer.source !== 'control' && answer.source !== 'playback'
   if (api && answer.headers['x-amz-cf-id'] === undefined) headers['x-amz-cf-id'] = cloudFrontId()
   res.writeHead(answer.status, headers)
