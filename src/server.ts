@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto'
 import http, { type IncomingMessage, type ServerResponse } from 'node:http'
 import { CredentialStore } from './auth/credentials.js'
+import { HINT_HEADER, SigV4Refusal } from './auth/sigv4-errors.js'
 import { verifySigV4, type Caller } from './auth/verify-sigv4.js'
 import type { Config } from './config/config.js'
 import { CONTROL_PREFIX, type ControlApi } from './control/control-api.js'
@@ -46,6 +47,7 @@ export function createIvsServer(parts: ServerParts): http.Server {
     service: 'ivs',
     regions: new Set(config.regions),
     maxSkewMs: config.maxSkewSeconds * 1000,
+    explainMismatch: config.signatureDiagnostics,
   }
   const responses = new ResponseBatch<Outgoing>(
     ({ res, answer, requestId }) => send(res, answer, requestId),
@@ -79,7 +81,7 @@ export function createIvsServer(parts: ServerParts): http.Server {
         answer = { ...(await playback.handle({ method: req.method ?? 'GET', url, path, rawQuery, headers: req.headers })), source: 'playback' }
       } else {
         const method = req.method ?? 'GET'
-        const signed = { method, url, headers: req.headers, body }
+        const signed = { method, url, headers: req.headers, rawHeaders: req.rawHeaders, body }
         const caller = config.auth === 'off' ? anonymous() : verifySigV4(signed, credentials, verifyOptions)
         const target = route(method, path)
         // Parsed only now: a malformed query from an unsigned client is its 403 first (docs/ivs-behavior.md §1 order).
@@ -96,6 +98,8 @@ export function createIvsServer(parts: ServerParts): http.Server {
         answer = await dispatcher.answer(call)
       }
     } catch (err) {
+      // A refused signature's debug line names the failing check, key id, scope and canonical request.
+      if (err instanceof SigV4Refusal && logger.enabled('debug')) logger.debug('signature refused', { id: requestId, ...err.logFields() })
       answer = { ...failure(err, logger, requestId), source: failureSource(err, dispatching) }
       if (answer.status === 0) {
         // The client went away mid-request: nobody to answer.
@@ -110,6 +114,7 @@ export function createIvsServer(parts: ServerParts): http.Server {
       const errorType = answer.headers['x-amzn-ErrorType']
       logger.info('request', {
         id: requestId, method: req.method, op: operation, status: answer.status, source: answer.source, error: errorType, ms,
+        hint: answer.headers[HINT_HEADER],
       })
     }
   }

@@ -17,11 +17,16 @@ export function signingKey(secretAccessKey: string, date: string, region: string
   const id = `${date}/${region}/${service}/${secretAccessKey}`
   const hit = cache.get(id)
   if (hit !== undefined) return hit
-  const key = new HmacSha256Key(hmac(hmac(hmac(hmac('AWS4' + secretAccessKey, date), region), service), 'aws4_request'))
+  const key = deriveSigningKey(secretAccessKey, date, region, service)
   derivations++
   if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value!)
   cache.set(id, key)
   return key
+}
+
+/** The same key, derived afresh and not cached: for the diagnosis of a mismatch, which tries keys no client really uses. */
+export function deriveSigningKey(secretAccessKey: string, date: string, region: string, service: string): HmacSha256Key {
+  return new HmacSha256Key(hmac(hmac(hmac(hmac('AWS4' + secretAccessKey, date), region), service), 'aws4_request'))
 }
 
 /** For tests and diagnostics: how many keys were derived (cache misses) since start-up, and how many are held. */

@@ -44,17 +44,20 @@ export interface RunContext {
 
 export function checkConfig(raw: Raw, context: RunContext = { ci: false }): Config {
   const known = new Set([
-    'host', 'port', 'region', 'regions', 'auth', 'maxSkewSeconds', 'credentials', 'logLevel', 'maxBodyBytes',
+    'host', 'port', 'region', 'regions', 'auth', 'maxSkewSeconds', 'signatureDiagnostics', 'credentials', 'logLevel', 'maxBodyBytes',
     'seed', 'control', 'events', 'mode', 'cassette', 'cassettesDir', 'state', 'upstream', 'recording', 'matching',
   ])
   for (const key of Object.keys(raw)) if (!known.has(key)) throw new ConfigError(key, 'is not a known setting')
 
   const region = str(raw, 'region')
   if (!REGION.test(region)) throw new ConfigError('region', `must look like us-west-2, got ${JSON.stringify(region)}`)
-  const regions = raw.regions
+  // The regions this endpoint serves: by default only `region`, as a regional AWS endpoint does;
+  // serving several on one port is the explicit `regions` list.
+  const regions = raw.regions ?? [region]
   if (!Array.isArray(regions) || regions.length === 0 || !regions.every((r) => typeof r === 'string' && REGION.test(r))) {
     throw new ConfigError('regions', 'must be a non-empty list of region names like us-west-2')
   }
+  if (typeof (raw.signatureDiagnostics ?? true) !== 'boolean') throw new ConfigError('signatureDiagnostics', 'must be true or false')
   const credentials = raw.credentials
   if (!Array.isArray(credentials) || credentials.length === 0) {
     throw new ConfigError('credentials', 'must be a non-empty list of {accessKeyId, secretAccessKey, accountId}')
@@ -131,6 +134,7 @@ export function checkConfig(raw: Raw, context: RunContext = { ci: false }): Conf
     regions: Object.freeze([...new Set([region, ...(regions as string[])])]),
     auth: oneOf(raw, 'auth', ['sigv4', 'off'] as const),
     maxSkewSeconds: int(raw, 'maxSkewSeconds', 1, 7 * 24 * 3600),
+    signatureDiagnostics: raw.signatureDiagnostics !== false,
     credentials: Object.freeze(checkedCredentials),
     logLevel: oneOf(raw, 'logLevel', logLevels),
     maxBodyBytes: int(raw, 'maxBodyBytes', 1024, 64 * 1024 * 1024),

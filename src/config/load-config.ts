@@ -26,6 +26,7 @@ const envSettings: readonly [string, string, (text: string) => unknown][] = [
   ['IVS_REPLAY_HOST', 'host', String],
   ['IVS_REPLAY_PORT', 'port', Number],
   ['IVS_REPLAY_REGION', 'region', String],
+  ['IVS_REPLAY_REGIONS', 'regions', (text: string) => text.split(',').map((r) => r.trim())],
   ['IVS_REPLAY_AUTH', 'auth', String],
   ['IVS_REPLAY_MAX_SKEW_SECONDS', 'maxSkewSeconds', Number],
   ['IVS_REPLAY_LOG_LEVEL', 'logLevel', String],
