@@ -23,6 +23,8 @@ Options:
   --region REGION     the region the endpoint serves
   --regions R1,R2     several regions
   --service NAME      the signing name (default ivs)
+  --data TEXT         the body, when the capture lacks it (\`curl -v\` does not show it)
+  --data-file FILE    the same, from a file
 `
 
 export async function sigv4Command(args: readonly string[]): Promise<number> {
@@ -53,6 +55,7 @@ export async function sigv4Command(args: readonly string[]): Promise<number> {
 function explain(args: readonly string[]): number {
   const parsed = parseCommandArgs(args, {
     config: { type: 'string' }, region: { type: 'string' }, regions: { type: 'string' }, service: { type: 'string' },
+    data: { type: 'string' }, 'data-file': { type: 'string' },
   }, ['FILE'])
   const [file] = parsed.positionals
   const regions = stringFlag(parsed, 'regions')
@@ -61,12 +64,7 @@ function explain(args: readonly string[]): number {
     env: process.env,
     overrides: { region: stringFlag(parsed, 'region'), regions: regions?.split(',').map((r) => r.trim()) },
   })
-  let bytes: Buffer
-  try {
-    bytes = readFileSync(file)
-  } catch (err) {
-    throw new CliError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 2)
-  }
+  const bytes = read(file)
   let request
   try {
     request = parseRawHttpRequest(bytes)
@@ -74,22 +72,39 @@ function explain(args: readonly string[]): number {
     if (err instanceof RawRequestError) throw new CliError(`${file}: ${err.message}`, 2)
     throw err
   }
+  const data = stringFlag(parsed, 'data')
+  const dataFile = stringFlag(parsed, 'data-file')
+  if (data !== undefined) request.body = Buffer.from(data)
+  else if (dataFile !== undefined) request.body = read(dataFile)
+  const declared = Number(request.headers['content-length'] ?? 0)
+  const note = request.body.length === 0 && declared > 0
+    ? `Note:      the capture holds no body but Content-Length is ${declared} (curl -v does not show it): pass it with --data or --data-file\n`
+    : ''
   const result = explainSigV4(request, new CredentialStore(config.credentials), {
     service: stringFlag(parsed, 'service') ?? 'ivs',
     regions: new Set(config.regions),
     maxSkewMs: config.maxSkewSeconds * 1000,
   })
-  process.stdout.write(report(`${request.method} ${request.url}`, result))
+  process.stdout.write(report(`${request.method} ${request.url}`, result, note))
   return result.verdict.valid ? 0 : 1
 }
 
-function report(requestLine: string, r: SigV4Explanation): string {
+function read(file: string): Buffer {
+  try {
+    return readFileSync(file)
+  } catch (err) {
+    throw new CliError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 2)
+  }
+}
+
+function report(requestLine: string, r: SigV4Explanation, note: string): string {
   const v = r.verdict
   let out = `Request:   ${requestLine}\n`
   out += v.valid
     ? `Verdict:   valid (access key ${v.accessKeyId}, account ${v.accountId}, region ${v.region})\n`
     : `Verdict:   refused, ${v.status} ${v.code}: ${v.message}\n`
   if (r.hint !== undefined) out += `Hint:      ${r.hint}\n`
+  out += note
   if (r.canonicalRequest !== undefined) {
     out += `\nCanonical request:\n${r.canonicalRequest}\n\nString-to-sign:\n${r.stringToSign}\n\n`
     out += `Expected signature: ${r.expectedSignature}\n`
