@@ -10,7 +10,7 @@ const STATUS = 403
 
 /** The check a refusal comes from (named in the debug log line of a refused request). */
 export type SigV4Check =
-  | 'authentication-present' | 'authorization-format' | 'date-format' | 'expires-format' | 'time-window'
+  | 'authentication-present' | 'signature-format' | 'date-format' | 'expires-format' | 'time-window'
   | 'signed-headers' | 'algorithm' | 'credential-format' | 'credential-scope' | 'access-key' | 'payload-hash'
   | 'signature' | 'session-token' | 'token-expiry'
 
@@ -65,7 +65,7 @@ export const incompleteAuthorizationHeader = (missing: { params: readonly string
   let message = ''
   for (const p of missing.params) message += `Authorization header requires '${p}' parameter. `
   if (missing.date) message += "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. "
-  return incomplete(message, 'authorization-format')
+  return incomplete(message, 'signature-format')
 }
 
 /**
@@ -75,7 +75,7 @@ export const incompleteAuthorizationHeader = (missing: { params: readonly string
 export const authorizationItemWithoutEquals = (item: string, header: string) =>
   incomplete(
     `'${item}' not a valid key=value pair (missing equal-sign) in Authorization header: '${maskSignature(header)}'.`,
-    'authorization-format',
+    'signature-format',
   )
 
 const maskSignature = (header: string) => header.replace(/(Signature=)[^,\s]+/g, '$1<redacted>')
@@ -83,7 +83,7 @@ const maskSignature = (header: string) => header.replace(/(Signature=)[^,\s]+/g,
 export const incompleteQueryAuth = (missingParams: readonly string[]) => {
   let message = ''
   for (const p of missingParams) message += `AWS query-string parameters must include '${p}'. `
-  return incomplete(message + 'Re-examine the query-string parameters.', 'authorization-format')
+  return incomplete(message + 'Re-examine the query-string parameters.', 'signature-format')
 }
 
 export const badDateFormat = (value: string) =>
