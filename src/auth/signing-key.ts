@@ -24,9 +24,26 @@ export function signingKey(secretAccessKey: string, date: string, region: string
   return key
 }
 
-/** The same key, derived afresh and not cached: for the diagnosis of a mismatch, which tries keys no client really uses. */
-export function deriveSigningKey(secretAccessKey: string, date: string, region: string, service: string): HmacSha256Key {
+function deriveSigningKey(secretAccessKey: string, date: string, region: string, service: string): HmacSha256Key {
   return new HmacSha256Key(hmac(hmac(hmac(hmac('AWS4' + secretAccessKey, date), region), service), 'aws4_request'))
+}
+
+/**
+ * The keys the diagnosis of a mismatch tries (other regions, services, days): a cache of their own,
+ * so that trying them never evicts the keys real requests use, and a stream of refused requests
+ * derives each only once.
+ */
+const diagnosisCache = new Map<string, HmacSha256Key>()
+const MAX_DIAGNOSIS_ENTRIES = 512
+
+export function diagnosisSigningKey(secretAccessKey: string, date: string, region: string, service: string): HmacSha256Key {
+  const id = `${date}/${region}/${service}/${secretAccessKey}`
+  const hit = diagnosisCache.get(id)
+  if (hit !== undefined) return hit
+  const key = deriveSigningKey(secretAccessKey, date, region, service)
+  if (diagnosisCache.size >= MAX_DIAGNOSIS_ENTRIES) diagnosisCache.delete(diagnosisCache.keys().next().value!)
+  diagnosisCache.set(id, key)
+  return key
 }
 
 /** For tests and diagnostics: how many keys were derived (cache misses) since start-up, and how many are held. */

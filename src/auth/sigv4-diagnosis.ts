@@ -20,7 +20,7 @@ import {
   uriEscape,
   type QueryParam,
 } from './sigv4-canonical.js'
-import { deriveSigningKey } from './signing-key.js'
+import { diagnosisSigningKey as deriveSigningKey } from './signing-key.js'
 
 /** Everything the verifier computed for one signed request, as the diagnosis needs it. */
 export interface SignedParts {
@@ -102,8 +102,12 @@ export function expectedSignature(p: SignedParts): string {
  */
 export function findMistake(p: SignedParts): string | undefined {
   const key = deriveSigningKey(p.secretAccessKey, p.scopeDate, p.region, p.service)
-  const matches = (v: Canonical, k: HmacSha256Key = key, amzDate = p.amzDate, scope = p.scope) =>
-    safeEqual(k.hexOfLatin1(stringToSign(amzDate, scope, canonicalRequest(p, v))), p.signature)
+  // Most candidates only change the key or the string-to-sign: the canonical request's hash is shared.
+  const ownHash = canonicalRequestHash(canonicalRequest(p))
+  const matches = (v: Canonical, k: HmacSha256Key = key, amzDate = p.amzDate, scope = p.scope) => {
+    const hashed = Object.keys(v).length === 0 ? ownHash : canonicalRequestHash(canonicalRequest(p, v))
+    return safeEqual(k.hexOfLatin1(ALGORITHM + '\n' + amzDate + '\n' + scope + '\n' + hashed), p.signature)
+  }
   for (const candidate of candidates(p)) {
     const hint = candidate(matches)
     if (hint !== undefined) return asHeaderText(hint)
