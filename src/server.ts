@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto'
 import http, { type IncomingMessage, type ServerResponse } from 'node:http'
 import { CredentialStore } from './auth/credentials.js'
+import { HINT_HEADER, SigV4Refusal } from './auth/sigv4-errors.js'
 import { verifySigV4, type Caller } from './auth/verify-sigv4.js'
 import type { Config } from './config/config.js'
 import { CONTROL_PREFIX, type ControlApi } from './control/control-api.js'
@@ -21,6 +22,7 @@ import { serializeError, type HttpAnswer } from './protocol/serialize.js'
 import { validateInput } from './protocol/validate.js'
 import { ClientAbortedError, readBody } from './http/read-body.js'
 import { ResponseBatch } from './http/response-batch.js'
+import { cloudFrontId } from './http/cloudfront-id.js'
 
 export interface ServerParts {
   readonly config: Config
@@ -33,7 +35,8 @@ export interface ServerParts {
   readonly services?: readonly ServiceSpec[]
 }
 
-type Answer = HttpAnswer & { readonly source?: AnswerSource }
+/** Not IVS API answers: `control`, the /_mock/ API; `playback`, the simulated playback edge (no source header). */
+type Answer = HttpAnswer & { readonly source: AnswerSource | 'control' | 'playback' }
 interface Outgoing {
   readonly res: ServerResponse
   readonly answer: Answer
@@ -46,7 +49,8 @@ export function createIvsServer(parts: ServerParts): http.Server {
   const services = new ServiceRouter(parts.services ?? [ivs])
   const regions = new Set(config.regions)
   const verifyOptions = new Map(services.specs.map(({ model: { signingName } }) => [
-    signingName, { service: signingName, regions, maxSkewMs: config.maxSkewSeconds * 1000 },
+    signingName,
+    { service: signingName, regions, maxSkewMs: config.maxSkewSeconds * 1000, explainMismatch: config.signatureDiagnostics },
   ]))
   const responses = new ResponseBatch<Outgoing>(
     ({ res, answer, requestId }) => send(res, answer, requestId),
@@ -64,6 +68,7 @@ export function createIvsServer(parts: ServerParts): http.Server {
     let operation: string | undefined
     let spec: ServiceSpec | undefined
     let answer: Answer
+    let dispatching = false
     try {
       const body = await readBody(req, config.maxBodyBytes)
       const url = req.url ?? '/'
@@ -74,13 +79,13 @@ export function createIvsServer(parts: ServerParts): http.Server {
       const rawQuery = q < 0 ? '' : url.slice(q + 1)
 
       if (path.startsWith(CONTROL_PREFIX) && control && config.control.enabled) {
-        answer = await control.handle({ method: req.method ?? 'GET', path, query: parseQuery(rawQuery), body })
+        answer = { ...(await control.handle({ method: req.method ?? 'GET', path, query: parseQuery(rawQuery), body })), source: 'control' }
       } else if (playback && path.startsWith(PLAYBACK_PREFIX)) {
         operation = 'playback'
-        answer = await playback.handle({ method: req.method ?? 'GET', url, path, rawQuery, headers: req.headers })
+        answer = { ...(await playback.handle({ method: req.method ?? 'GET', url, path, rawQuery, headers: req.headers })), source: 'playback' }
       } else {
         const method = req.method ?? 'GET'
-        const signed = { method, url, headers: req.headers, body }
+        const signed = { method, url, headers: req.headers, rawHeaders: req.rawHeaders, body }
         // The scope says which service the client signed for (ivs or ivschat); it is verified as that.
         const scopeService = services.single ? undefined : scopeServiceOf(req.headers.authorization, rawQuery)
         const signingName = services.signingNameFor(scopeService)
@@ -99,10 +104,13 @@ export function createIvsServer(parts: ServerParts): http.Server {
         if (invalid) throw invalid
         // The router yields only operations of the spec it routed to.
         const call: IvsCall = { requestId, service: spec.id, operation: target.operation as AnyOperationName, input, caller, raw }
+        dispatching = true
         answer = await dispatcher.answer(call)
       }
     } catch (err) {
-      answer = failure(err, logger, requestId, spec)
+      // A refused signature's debug line names the failing check, key id, scope and canonical request.
+      if (err instanceof SigV4Refusal && logger.enabled('debug')) logger.debug('signature refused', { id: requestId, ...err.logFields() })
+      answer = { ...failure(err, logger, requestId, spec), source: failureSource(err, dispatching) }
       if (answer.status === 0) {
         // The client went away mid-request: nobody to answer.
         req.destroy()
@@ -116,6 +124,7 @@ export function createIvsServer(parts: ServerParts): http.Server {
       const errorType = answer.headers['x-amzn-ErrorType']
       logger.info('request', {
         id: requestId, method: req.method, op: operation, status: answer.status, source: answer.source, error: errorType, ms,
+        hint: answer.headers[HINT_HEADER],
       })
     }
   }
@@ -140,7 +149,7 @@ export function createIvsServer(parts: ServerParts): http.Server {
   // Any Expect but 100-continue: node's own 417 is bare; answer it in the AWS error shape.
   server.on('checkExpectation', (_req: IncomingMessage, res: ServerResponse) => {
     const refusal = new AwsError('ExpectationFailedException', 417, "Only 'Expect: 100-continue' is supported", { Connection: 'close' })
-    send(res, serializeError(refusal), randomUUID())
+    send(res, { ...serializeError(refusal), source: 'simulated' }, randomUUID())
   })
   // Bytes node's parser refuses (and requests too slow to arrive): answered in the AWS error shape
   // with the status that names the fault, then the connection is closed.
@@ -156,6 +165,7 @@ export function createIvsServer(parts: ServerParts): http.Server {
     const answer = serializeError(refusal)
     const head = [`HTTP/1.1 ${answer.status} ${http.STATUS_CODES[answer.status]}`]
     for (const [name, value] of Object.entries(answer.headers)) head.push(`${name}: ${value}`)
+    head.push(`x-amz-cf-id: ${cloudFrontId()}`, 'x-ivs-replay-source: simulated')
     head.push(`x-amzn-RequestId: ${randomUUID()}`, `Content-Length: ${answer.body.length}`, 'Connection: close')
     socket.end(Buffer.concat([Buffer.from(`${head.join('\r\n')}\r\n\r\n`), answer.body]))
   })
@@ -168,7 +178,15 @@ function originFormPath(target: string): string {
   return m ? m[1] ?? '/' : target
 }
 
-function failure(err: unknown, logger: Logger, requestId: string, spec: ServiceSpec | undefined): Answer {
+/**
+ * Which source an error answer names: ivs-replay's own checks (signature, routing, validation) are
+ * the simulation of IVS's; an upstream that gave no answer (502/504 Upstream…) is the proxy's.
+ */
+function failureSource(err: unknown, dispatching: boolean): AnswerSource {
+  return dispatching && err instanceof AwsError && err.code.startsWith('Upstream') ? 'proxied' : 'simulated'
+}
+
+function failure(err: unknown, logger: Logger, requestId: string, spec: ServiceSpec | undefined): HttpAnswer {
   if (err instanceof AwsError) return serializeError(err, spec)
   if (err instanceof ClientAbortedError) return { status: 0, headers: {}, body: Buffer.alloc(0) }
   logger.error('internal error', { id: requestId, error: err instanceof Error ? err.stack ?? err.message : String(err) })
@@ -182,7 +200,12 @@ function send(res: ServerResponse, answer: Answer, requestId: string): void {
     ...answer.headers,
     'Content-Length': answer.body.length,
   }
-  if (answer.source) headers['x-ivs-replay-source'] = answer.source
+  // The playback edge stands in for IVS's video edge, whose answers carry neither header.
+  if (answer.source !== 'playback') headers['x-ivs-replay-source'] = answer.source
+  // Real IVS API answers come through CloudFront (the JS SDK shows the id as $metadata.cfId); a
+  // proxied answer keeps the one IVS gave it.
+  const api = answer.source !== 'control' && answer.source !== 'playback'
+  if (api && answer.headers['x-amz-cf-id'] === undefined) headers['x-amz-cf-id'] = cloudFrontId()
   res.writeHead(answer.status, headers)
   res.end(answer.body)
 }

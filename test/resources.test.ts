@@ -22,7 +22,8 @@ import {
 import { clientFor, failureOf } from './helpers/ivs-client.js'
 
 const ACCOUNT = '123456789012'
-const server = await start()
+// A second region on this port is explicit (the quota test below works in two).
+const server = await start({ config: { regions: ['us-west-2', 'eu-west-1'] } })
 t.teardown(() => server.close())
 const ivs = clientFor(server)
 t.beforeEach(() => server.simulator.reset())

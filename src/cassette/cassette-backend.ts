@@ -141,6 +141,6 @@ export class CassetteBackend implements Backend {
       return undefined
     }
     const message = `No recorded interaction matches this ${call.operation} request (${call.raw.method} ${canonical.path}); ${nearest}`
-    return { ...serializeError(new AwsError(REPLAY_MISS, 404, message)), source: 'recorded' }
+    return { ...serializeError(new AwsError(REPLAY_MISS, 404, message)), source: 'miss' }
   }
 }

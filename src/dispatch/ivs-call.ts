@@ -35,7 +35,8 @@ export interface IvsCall {
 /** What the simulator needs of a call to learn from its answer. */
 export type ObservedCall = Pick<IvsCall, 'service' | 'operation' | 'input' | 'caller'>
 
-export type AnswerSource = 'simulated' | 'recorded' | 'proxied'
+/** Where an answer came from (`x-ivs-replay-source`); `miss`: a strict replay found no recording. */
+export type AnswerSource = 'simulated' | 'recorded' | 'proxied' | 'miss'
 
 export interface IvsAnswer extends HttpAnswer {
   readonly source: AnswerSource

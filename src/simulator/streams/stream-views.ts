@@ -37,7 +37,8 @@ export function streamSessionOf(session: StreamSessionRecord): StreamSession {
     streamId: session.streamId,
     startTime: session.startTime,
     endTime: session.endTime,
-    channel: session.channel,
+    // Real GetStreamSession answers embed the channel without its tags (three public captures agree).
+    channel: channelWithoutTags(session.channel),
     ingestConfiguration: session.ingestConfiguration,
     ingestConfigurations: session.ingestConfigurations,
     recordingConfiguration: session.recordingConfiguration,
@@ -53,4 +54,9 @@ export function streamSessionSummaryOf(session: StreamSessionRecord): StreamSess
     // Failure events (Stream Failure, Recording Start Failure, …) are what IVS calls error events.
     hasErrorEvent: session.truncatedEvents.some((e) => e.name?.endsWith('Failure') ?? false),
   }
+}
+
+function channelWithoutTags(channel: StreamSessionRecord['channel']): StreamSessionRecord['channel'] {
+  const { tags: _tags, ...rest } = channel
+  return rest
 }
