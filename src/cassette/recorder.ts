@@ -11,8 +11,8 @@ import type { IncomingHttpHeaders } from 'node:http'
 import type { MatchRule } from '../config/config.js'
 import type { IvsAnswer, IvsCall } from '../dispatch/ivs-call.js'
 import { AwsError } from '../protocol/aws-error.js'
-import { ivsOperationShapes } from '../model/model.js'
-import { errorShapeName, holdsSensitive, sensitiveValues, type OperationShapesLookup, type SensitiveValue } from '../model/sensitive-members.js'
+import { errorShapeName, holdsSensitive, operationShapesOf, sensitiveValues, type SensitiveValue } from '../model/sensitive-members.js'
+import { specs } from '../model/services.js'
 import type { JsonObject } from '../protocol/deserialize.js'
 import type { CassetteStore, Interaction, NewInteraction, RecordedRequest, RecordedResponse } from './cassette-store.js'
 import { REQUEST_HEADERS_KEPT, RESPONSE_HEADERS_KEPT, Redactor, type AccountRewrite, type Rewrite } from './redaction.js'
@@ -54,18 +54,16 @@ export class Recorder {
   readonly #store: CassetteStore
   readonly #redactor: Redactor
   readonly #matching: Readonly<Record<string, MatchRule>>
-  readonly #shapesOf: OperationShapesLookup
 
-  constructor(store: CassetteStore, redactor: Redactor, matching: Readonly<Record<string, MatchRule>>, shapesOf: OperationShapesLookup = ivsOperationShapes) {
+  constructor(store: CassetteStore, redactor: Redactor, matching: Readonly<Record<string, MatchRule>>) {
     this.#store = store
     this.#redactor = redactor
     this.#matching = matching
-    this.#shapesOf = shapesOf
   }
 
   /** A recorder for the cassette, with the cassette's redaction salt (created on first use). */
-  static async open(store: CassetteStore, matching: Readonly<Record<string, MatchRule>>, shapesOf?: OperationShapesLookup): Promise<Recorder> {
-    return new Recorder(store, await Redactor.forCassette(store), matching, shapesOf)
+  static async open(store: CassetteStore, matching: Readonly<Record<string, MatchRule>>): Promise<Recorder> {
+    return new Recorder(store, await Redactor.forCassette(store), matching)
   }
 
   /** The interaction as it would be stored, redacted and identified; nothing is written. */
@@ -108,9 +106,9 @@ export class Recorder {
     }
   }
 
-  /** The values the model marks sensitive in the call's input and in the upstream's answer (success or error). */
+  /** The values the call's service model marks sensitive in its input and in the upstream's answer (success or error). */
   #sensitiveValues(call: IvsCall, upstream: UpstreamAnswer): SensitiveValue[] {
-    const op = this.#shapesOf(call.operation)
+    const op = operationShapesOf(specs[call.service])(call.operation)
     if (op === undefined) return []
     const found = sensitiveValues(op.shapes, op.input, call.input)
     const errorType = upstream.headers['x-amzn-errortype']
@@ -130,7 +128,7 @@ export class Recorder {
    */
   async record(call: IvsCall, upstream: UpstreamAnswer, options: RecordOptions): Promise<Recorded> {
     const prepared = this.prepare(call, upstream, options.account)
-    const findings = scanInteraction(prepared.interaction, options.knownSecrets, this.#shapesOf)
+    const findings = scanInteraction(prepared.interaction, options.knownSecrets, operationShapesOf(specs[call.service]))
     if (findings.length > 0) {
       const where = findings.map((f) => `${f.field} (${f.kind})`).join(', ')
       throw new AwsError(CASSETTE_WRITE, 500,

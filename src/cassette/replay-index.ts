@@ -4,8 +4,8 @@
 // costs no database round trip and a 100,000-interaction cassette does not live in memory.
 import type { CassetteStore, Interaction, RecordedResponse } from './cassette-store.js'
 import { IdentityTable, identityKey } from './identity-table.js'
-import { ivsOperationShapes } from '../model/model.js'
 import { holdsSensitive } from '../model/sensitive-members.js'
+import { interactionShapes } from './interaction-shapes.js'
 import { recordedRequestParts, requestIdentity, type MatchRules } from './request-identity.js'
 
 /** Recorded responses kept in memory, by their bytes: most cassettes fit whole. */
@@ -142,7 +142,7 @@ export class ReplayIndex {
 }
 
 function hasSensitiveInput(operation: string): boolean {
-  const op = ivsOperationShapes(operation)
+  const op = interactionShapes(operation)
   return op !== undefined && holdsSensitive(op.shapes, op.input)
 }
 

@@ -6,10 +6,10 @@
 // `metadata`) never take part: the cassette holds only stand-ins of them.
 import { hash } from 'node:crypto'
 import type { MatchRule } from '../config/config.js'
-import { ivsOperationShapes } from '../model/model.js'
 import { maskSensitive, type OperationShapesLookup } from '../model/sensitive-members.js'
 import { parseJsonBody, type JsonValue } from '../protocol/deserialize.js'
 import type { RecordedRequest } from './cassette-store.js'
+import { interactionShapes } from './interaction-shapes.js'
 
 export interface RequestParts {
   readonly operation: string
@@ -70,7 +70,7 @@ function applyAt(body: JsonValue, path: readonly string[], apply: (parent: { [ke
 /** What a sensitive member's value is in a canonical request. */
 export const SENSITIVE_MASK = '~sensitive~'
 
-export function canonicalRequest(parts: RequestParts, rules: MatchRules = {}, shapesOf: OperationShapesLookup = ivsOperationShapes): CanonicalRequest {
+export function canonicalRequest(parts: RequestParts, rules: MatchRules = {}, shapesOf: OperationShapesLookup = interactionShapes): CanonicalRequest {
   const rule = ruleFor(rules, parts.operation)
   const op = shapesOf(parts.operation)
   const own = op === undefined ? parts.body : maskSensitive(op.shapes, op.input, parts.body, SENSITIVE_MASK)

@@ -9,9 +9,9 @@
 //
 // A finding names where (`response.body.streamKey.value`) and what kind, never the value itself, so
 // findings can be logged and shown to a client.
-import { ivsOperationShapes } from '../model/model.js'
 import { errorShapeName, sensitiveValues, type OperationShapes, type OperationShapesLookup } from '../model/sensitive-members.js'
 import type { NewInteraction } from './cassette-store.js'
+import { interactionShapes } from './interaction-shapes.js'
 import { isStandIn, standInFormat, STREAM_KEY_IN_TEXT, streamKeyFormat } from './stand-in-formats.js'
 
 export type FindingKind =
@@ -58,7 +58,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true })
  * ```
  */
 export function scanInteraction(
-  i: NewInteraction, knownSecrets: readonly string[] = [], shapesOf: OperationShapesLookup = ivsOperationShapes,
+  i: NewInteraction, knownSecrets: readonly string[] = [], shapesOf: OperationShapesLookup = interactionShapes,
 ): Finding[] {
   const scan = new Scan(knownSecrets.filter((s) => s.length >= MIN_KNOWN_SECRET_LENGTH), shapesOf(i.operation))
   const { request, response } = i

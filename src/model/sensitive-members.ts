@@ -4,8 +4,9 @@
 // all find those values here, by their place in the operation's shapes rather than by what their
 // text looks like, so an upstream whose values have another format is handled the same way.
 //
-// Nothing here knows IVS: every function takes the shapes of one service, so a model of another
-// service works unchanged.
+// Nothing here knows IVS: every function takes the shapes of one service (or its ServiceSpec), so
+// ivschat's and ivs-realtime's models work unchanged.
+import type { ServiceSpec } from './service-spec.js'
 import type { ShapeModel } from './types.js'
 
 export type Shapes = Readonly<Record<string, ShapeModel>>
@@ -19,6 +20,47 @@ export interface OperationShapes {
 
 /** Finds an operation's shapes by its name (one service's model, or several keyed by service). */
 export type OperationShapesLookup = (operation: string) => OperationShapes | undefined
+
+const lookups = new WeakMap<ServiceSpec, OperationShapesLookup>()
+
+/**
+ * One service's lookup; undefined for a name the service does not have. One object per operation,
+ * made on first use: the replay path asks per request.
+ */
+export function operationShapesOf(spec: ServiceSpec): OperationShapesLookup {
+  let lookup = lookups.get(spec)
+  if (lookup === undefined) {
+    const cache = new Map<string, OperationShapes>()
+    lookup = (operation) => {
+      let shapes = cache.get(operation)
+      // Only names the service has are kept: an unknown one read from a file must not grow the cache.
+      if (shapes === undefined && spec.hasOperation(operation)) {
+        const op = spec.operationOf(operation)
+        shapes = { shapes: spec.model.shapes, ...(op.input !== undefined && { input: op.input }), ...(op.output !== undefined && { output: op.output }) }
+        cache.set(operation, shapes)
+      }
+      return shapes
+    }
+    lookups.set(spec, lookup)
+  }
+  return lookup
+}
+
+/**
+ * A lookup over several services, for a name that comes without its service (a stored
+ * interaction): the first service that has the operation answers. IVS, ivschat and ivs-realtime
+ * share only the tag operations, which hold nothing sensitive in any of them.
+ */
+export function firstServiceShapes(specs: readonly ServiceSpec[]): OperationShapesLookup {
+  const each = specs.map(operationShapesOf)
+  return (operation) => {
+    for (const lookup of each) {
+      const found = lookup(operation)
+      if (found !== undefined) return found
+    }
+    return undefined
+  }
+}
 
 export interface SensitiveValue {
   /** Where, from the walked value: `.streamKeys[2].value`, `.channel.srt.passphrase`. */
@@ -59,7 +101,7 @@ export function holdsSensitive(shapes: Shapes, shapeName: string | undefined): b
  * values, a sensitive structure's strings) counts. Members the model does not know are not visited.
  *
  * ```ts
- * sensitiveValues(model.shapes, 'GetStreamKeyResponse', { streamKey: { arn, value: 'sk_…' } })
+ * sensitiveValues(ivs.model.shapes, 'GetStreamKeyResponse', { streamKey: { arn, value: 'sk_…' } })
  * // [{ path: '.streamKey.value', shape: 'StreamKeyValue', value: 'sk_…' }]
  * ```
  */

@@ -24,6 +24,8 @@ export interface StsRequest {
   readonly url: string
   readonly rawQuery: string
   readonly headers: IncomingHttpHeaders
+  /** `req.rawHeaders`: signed headers are canonicalized from these (src/auth/verify-sigv4.ts). */
+  readonly rawHeaders?: readonly string[]
   readonly body: Buffer
   readonly requestId: string
 }
@@ -31,6 +33,8 @@ export interface StsRequest {
 export interface StsResponderOptions {
   readonly credentials: CredentialStore
   readonly maxSkewMs: number
+  /** A mismatch's message shows the canonical request (the `signatureDiagnostics` setting). */
+  readonly explainMismatch?: boolean
   /** Set when signatures are not checked (`auth: off`): who every caller is then. */
   readonly anonymous?: () => Caller
 }
@@ -53,7 +57,10 @@ export class StsResponder {
 
   answer(request: StsRequest): HttpAnswer {
     try {
-      const caller = this.#o.anonymous?.() ?? verifySigV4(request, this.#o.credentials, { service: 'sts', regions: 'any', maxSkewMs: this.#o.maxSkewMs })
+      const caller = this.#o.anonymous?.() ?? verifySigV4(request, this.#o.credentials, {
+        service: 'sts', regions: 'any', maxSkewMs: this.#o.maxSkewMs,
+        ...(this.#o.explainMismatch !== undefined && { explainMismatch: this.#o.explainMismatch }),
+      })
       const params = new URLSearchParams(request.rawQuery)
       if (isForm(request.headers)) for (const [name, value] of new URLSearchParams(request.body.toString('utf8'))) params.append(name, value)
       const action = params.get('Action')

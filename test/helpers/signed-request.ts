@@ -21,7 +21,7 @@ export interface SignedRequestOptions {
   secretAccessKey?: string
   /** Sign nothing: send the request bare. */
   unsigned?: boolean
-  /** The signing name; default `ivs`. */
+  /** The SigV4 scope's service: `ivs` unless given (`ivschat` for chat, `sts` for GetCallerIdentity). */
   service?: string
 }
 

@@ -4,12 +4,14 @@
 // 4xx (or the right success) or a closed connection; never a 5xx, a crash or a hang.
 import net from 'node:net'
 import type { Test } from 'tap'
-import { operationNames } from '../../src/model/model.js'
+import { ivs } from '../../src/model/services.js'
 import { basicProblem } from './check.js'
 import { signRequest } from './fast-signer.js'
 import { MAIN_KEY, Tally, type Budget, type Client } from './harness.js'
 import { baselineInput, buildRequest } from './model-cases.js'
 import { parseResponses, rawExchange, type ParsedResponse, type RawOptions, type RawOutcome, type RawStep } from './wire.js'
+
+const { operationNames } = ivs
 
 interface RawCase {
   readonly label: string

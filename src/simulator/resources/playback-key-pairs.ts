@@ -1,8 +1,8 @@
 // Playback key pairs: ImportPlaybackKeyPair, GetPlaybackKeyPair, ListPlaybackKeyPairs,
 // DeletePlaybackKeyPair. At most 3 per account and region, no update and no rotation: delete and
 // re-import (UG-KEY; docs/ivs-behavior.md §5).
-import type { PlaybackKeyPair, PlaybackKeyPairSummary } from '../../model/ivs-types.js'
-import { conflict, notFound, quotaExceeded } from '../../protocol/aws-error.js'
+import type { PlaybackKeyPair, PlaybackKeyPairSummary } from '../../model/ivs/types.js'
+import { conflict, notFound, quotaExceeded } from '../ivs-errors.js'
 import { formatArn } from '../arn.js'
 import type { HandlerTable } from '../handler.js'
 import { paginate } from '../pagination.js'
@@ -26,7 +26,7 @@ function toSummary(record: PlaybackKeyPairRecord): PlaybackKeyPairSummary {
   return { arn: record.arn, name: record.name, tags: { ...record.tags } }
 }
 
-export const playbackKeyPairHandlers: HandlerTable = {
+export const playbackKeyPairHandlers = {
   ImportPlaybackKeyPair(input, ctx) {
     const { state, ids } = ctx
     checkTagKeys(input.tags)
@@ -69,4 +69,4 @@ export const playbackKeyPairHandlers: HandlerTable = {
     ctx.state.playbackKeyPairs.delete(requireKeyPair(ctx.state, input.arn).arn)
     return {}
   },
-}
+} satisfies HandlerTable

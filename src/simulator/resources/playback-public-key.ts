@@ -3,7 +3,7 @@
 // (UG-KEY uses OpenSSL secp384r1); any named curve is accepted because refusing curves AWS has not
 // been seen to refuse would break valid input (docs/ivs-behavior.md §9 #6).
 import { createHash, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto'
-import { validationError } from '../../protocol/aws-error.js'
+import { validationError } from '../ivs-errors.js'
 
 export interface PlaybackPublicKey {
   /** DER SubjectPublicKeyInfo, base64: what makes two imports "the same key" (docs/ivs-behavior.md §9 #5). */

@@ -3,8 +3,8 @@
 import type {
   CreateRecordingConfigurationRequest, RecordingConfiguration, RecordingConfigurationSummary, RenditionConfiguration,
   ThumbnailConfiguration,
-} from '../../model/ivs-types.js'
-import { notFound, validationError } from '../../protocol/aws-error.js'
+} from '../../model/ivs/types.js'
+import { notFound, validationError } from '../ivs-errors.js'
 import { formatArn } from '../arn.js'
 import type { HandlerTable, SimContext } from '../handler.js'
 import { paginate } from '../pagination.js'
@@ -91,7 +91,7 @@ function toSummary(record: RecordingConfigurationRecord): RecordingConfiguration
   }
 }
 
-export const recordingConfigurationHandlers: HandlerTable = {
+export const recordingConfigurationHandlers = {
   CreateRecordingConfiguration(input, ctx) {
     checkTagKeys(input.tags)
     const record = newRecordingConfiguration(ctx, input)
@@ -115,4 +115,4 @@ export const recordingConfigurationHandlers: HandlerTable = {
     refuseDeleteWhileReferenced(ctx.state, 'recordingConfigurationArn', config.arn, 'Recording configuration')
     ctx.state.recordingConfigurations.delete(config.arn)
   },
-}
+} satisfies HandlerTable

@@ -2,7 +2,7 @@
 // disconnects. Each step updates the stream state, the session's truncatedEvents and the EventBridge
 // event log together, in the order docs/ivs-behavior.md §6–§7 and §9 #12 give: Session Created, Stream Start
 // (Recording Start) at go-live; Stream End, Session Ended (Recording End) at the end.
-import type { Channel, IngestConfiguration, RecordingConfiguration, StreamHealth } from '../../model/ivs-types.js'
+import type { Channel, IngestConfiguration, RecordingConfiguration, StreamHealth } from '../../model/ivs/types.js'
 import { formatTimestamp } from '../../protocol/serialize.js'
 import { parseArn } from '../arn.js'
 import { ivsEvent, type RecordingStateChangeDetail, type StreamStateEventName } from '../events/ivs-event.js'

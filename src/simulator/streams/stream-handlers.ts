@@ -4,7 +4,7 @@
 //
 // Check order (docs/ivs-behavior.md §1): validation → existence (404) → conflict (409) → call rate (429) →
 // ChannelNotBroadcasting.
-import { channelNotBroadcasting, conflict, notFound, throttled, validationError } from '../../protocol/aws-error.js'
+import { channelNotBroadcasting, conflict, notFound, throttled, validationError } from '../ivs-errors.js'
 import type { HandlerTable, SimContext } from '../handler.js'
 import { paginate } from '../pagination.js'
 import type { RegionState } from '../region-state.js'
@@ -39,7 +39,7 @@ function putMetadataLimits(ctx: SimContext, channelArn: string): RateLimit[] {
   ]
 }
 
-export const streamHandlers: HandlerTable = {
+export const streamHandlers = {
   GetStream(input, ctx) {
     return { stream: streamOf(requireLive(ctx, input.channelArn)) }
   },
@@ -105,4 +105,4 @@ export const streamHandlers: HandlerTable = {
     requireLive(ctx, input.channelArn)
     return { adBreakId: ctx.ids.alnum(12) }
   },
-}
+} satisfies HandlerTable
