@@ -34,7 +34,7 @@ export class ControlApi {
   }
 
   /** Registers `METHOD /_mock/<path>`. */
-  on(method: 'GET' | 'POST', path: string, handler: ControlHandler): this {
+  on(method: 'GET' | 'POST' | 'DELETE', path: string, handler: ControlHandler): this {
     this.#routes.set(`${method} ${CONTROL_PREFIX}${path}`, handler)
     return this
   }

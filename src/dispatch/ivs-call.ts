@@ -31,7 +31,8 @@ export interface IvsCall {
 /** What the simulator needs of a call to learn from its answer. */
 export type ObservedCall = Pick<IvsCall, 'operation' | 'input' | 'caller'>
 
-export type AnswerSource = 'simulated' | 'recorded' | 'proxied'
+/** 'injected': a fault armed with POST /_mock/faults. */
+export type AnswerSource = 'simulated' | 'recorded' | 'proxied' | 'injected'
 
 export interface IvsAnswer extends HttpAnswer {
   readonly source: AnswerSource
