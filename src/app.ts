@@ -14,6 +14,7 @@ import { addFaultRoutes } from './control/fault-routes.js'
 import { addStreamRoutes } from './control/stream-routes.js'
 import { CassetteSwitch, type CassetteSetting, type SwitchableMode } from './dispatch/cassette-switch.js'
 import { FaultInjector } from './faults/fault-injector.js'
+import { arnsIn } from './model/resource-types.js'
 import { Logger } from './log/logger.js'
 import { localPlaybackUrl, type HasPlaybackUrl } from './playback/local-playback-url.js'
 import { PlaybackEdge } from './playback/playback-edge.js'
@@ -60,7 +61,13 @@ export async function startApp(config: Config, logStream?: Writable): Promise<Ru
     await stateFile?.close()
     throw err
   })
-  const control = new ControlApi({ before: () => backends.settle() })
+  const control = new ControlApi({
+    before: () => backends.settle(),
+    // A simulated stream change makes the recorded answers about its channel stale (hybrid).
+    after: (req, answer) => {
+      if (req.path.startsWith('/_mock/streams/')) backends.simulatorChanged(arnsIn(answer))
+    },
+  })
   addBaseRoutes(control, { simulator, version: packageVersion(), mode: () => backends.setting.mode, onReset: () => backends.rewind() })
   addStreamRoutes(control, { simulator })
   addEventRoutes(control, { events })

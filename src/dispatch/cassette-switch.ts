@@ -95,6 +95,10 @@ export class CassetteSwitch {
     return this.#current.backends.settle()
   }
 
+  simulatorChanged(arns: Iterable<string>): void {
+    this.#current.backends.simulatorChanged(arns)
+  }
+
   async close(): Promise<void> {
     await this.#switching
     await Promise.allSettled([...this.#current.inFlight])

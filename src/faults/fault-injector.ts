@@ -3,7 +3,7 @@
 // IVS words it, or are held back `delayMs` first. The injector is the first backend the dispatcher
 // asks, so a fault applies in every mode, before the cassette, the simulator or the upstream.
 import type { Backend, IvsAnswer, IvsCall } from '../dispatch/ivs-call.js'
-import { arnsIn, resourceTypeOf } from '../dispatch/resource-types.js'
+import { arnsIn, resourceTypeOf } from '../model/resource-types.js'
 import type { OperationName } from '../model/ivs-types.js'
 import { model, operationOf, shapeOf } from '../model/model.js'
 import { AwsError, modeledErrorText } from '../protocol/aws-error.js'

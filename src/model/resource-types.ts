@@ -1,8 +1,8 @@
 // Which kind of IVS resource an operation is about, read from the model rather than from a table:
 // the `arn` member of the resource structures in its output names the type in its pattern
 // (`…:channel/…`). The faults and the hybrid's rules both need it.
-import type { OperationName } from '../model/ivs-types.js'
-import { operationOf, shapeOf } from '../model/model.js'
+import type { OperationName } from './ivs-types.js'
+import { operationOf, shapeOf } from './model.js'
 
 const TYPE_IN_PATTERN = /:([a-z][a-z-]*)\//
 
@@ -75,4 +75,10 @@ export function arnsIn(value: unknown, into: Set<string> = new Set()): Set<strin
     for (const item of Object.values(value)) arnsIn(item, into)
   }
   return into
+}
+
+/** Whether a structure shape describes a whole IVS resource, or a summary of one, or neither. */
+export function resourceShapeKind(shapeName: string): 'full' | 'summary' | undefined {
+  if (!typeOfStructure(shapeName)) return undefined
+  return shapeName.endsWith('Summary') ? 'summary' : 'full'
 }

@@ -1,0 +1,86 @@
+// The hybrid's starting point: the simulator learns every resource the cassette has seen, in its
+// last recorded state, the first time it may be asked (a miss, a control call), never at open: a
+// cassette of 100,000 interactions opens as fast as before, and a run answered wholly from the
+// cassette never pays for it.
+//
+// Per ARN, only the interactions from its last full description on are learnt (a Get, Create or
+// Update answer; then any later summaries, tag changes and its delete), in recording order, so the
+// simulator's own rules (a channel's delete removes its stream keys) apply as they did when recorded.
+import type { CassetteStore, Interaction } from '../cassette/cassette-store.js'
+import { describedResources, type DescribedResources } from '../cassette/described-resources.js'
+import type { Logger } from '../log/logger.js'
+import type { OperationName } from '../model/ivs-types.js'
+import { operationOf } from '../model/model.js'
+import { deserializeInput, type JsonObject } from '../protocol/deserialize.js'
+import { route } from '../protocol/router.js'
+import { learnsFromInput } from '../simulator/absorb.js'
+import { parseArn } from '../simulator/arn.js'
+import type { Simulator } from '../simulator/simulator.js'
+
+const PAGE = 2_000
+
+/** Teaches `simulator` the cassette's last recorded state; returns how many interactions it read. */
+export async function learnRecordedState(store: CassetteStore, simulator: Simulator, logger: Logger): Promise<number> {
+  const started = performance.now()
+  /** ARN → ids of the interactions that make its last recorded state, in id order. */
+  const since = new Map<string, number[]>()
+  let computed = 0
+  for (let after = 0; ; ) {
+    const page = await store.resourceEntries(after, PAGE)
+    for (const entry of page) {
+      let described: DescribedResources | undefined
+      if (entry.resources !== null) {
+        described = JSON.parse(entry.resources) as DescribedResources
+      } else {
+        // Recorded before the index existed (or imported): computed from its bytes, in memory only,
+        // so replaying a committed cassette never rewrites it.
+        const interaction = await store.get(entry.id)
+        computed++
+        described = interaction && describedResources(interaction.operation, inputOf(interaction), interaction.response.status, interaction.response.body)
+      }
+      if (!described) continue
+      for (const arn of described.full) since.set(arn, [entry.id])
+      for (const arn of [...described.summary, ...described.effect]) {
+        const ids = since.get(arn)
+        if (!ids) since.set(arn, [entry.id])
+        else if (ids[ids.length - 1] !== entry.id) ids.push(entry.id)
+      }
+    }
+    if (page.length < PAGE) break
+    after = page[page.length - 1].id
+  }
+  const ids = [...new Set([...since.values()].flat())].sort((a, b) => a - b)
+  for (const id of ids) {
+    const interaction = await store.get(id)
+    if (interaction) learn(simulator, interaction)
+  }
+  logger.debug('learnt the cassette\'s recorded state', {
+    resources: since.size, interactions: ids.length, computed, ms: (performance.now() - started).toFixed(1),
+  })
+  return ids.length
+}
+
+function learn(simulator: Simulator, interaction: Interaction): void {
+  const { operation, response } = interaction
+  const input = learnsFromInput(operation) ? inputOf(interaction) : {}
+  // The account and region the recorded call was made in: those of the ARNs it names.
+  const described = describedResources(operation, input, response.status, response.body)
+  const arn = described && [...described.effect, ...described.full, ...described.summary].map(parseArn).find((a) => a !== undefined)
+  if (!arn) return
+  const caller = { accessKeyId: '', accountId: arn.accountId, region: arn.region }
+  // describedResources answered, so the operation is one the model knows.
+  simulator.observe({ operation: operation as OperationName, input, caller }, response)
+}
+
+/** The recorded call's input, rebuilt from its stored request as the server builds it. */
+function inputOf(interaction: Interaction): JsonObject {
+  const { request } = interaction
+  try {
+    const target = route(request.method, request.path)
+    const text = request.body.toString('utf8')
+    const body = text.length > 0 ? (JSON.parse(text) as JsonObject) : {}
+    return deserializeInput(operationOf(target.operation).input, { labels: target.labels, query: request.query, headers: request.headers, body })
+  } catch {
+    return {}
+  }
+}
