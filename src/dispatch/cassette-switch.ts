@@ -77,10 +77,13 @@ export class CassetteSwitch {
       const backends = await backendsForMode({ ...this.#startup, ...target }, this.#deps)
       const old = this.#current
       this.#current = { setting: target, backends, inFlight: new Set() }
-      this.#deps.simulator.reset()
-      this.#deps.logger.info('cassette switched', { file: target.cassette ?? 'none', mode: target.mode })
       await Promise.allSettled([...old.inFlight])
       await old.backends.close().catch((err: unknown) => this.#deps.logger.warn('could not close the previous cassette', { error: String(err) }))
+      // Only now: closing the old cassette teaches the simulator what it replayed last. Whatever the
+      // new one did meanwhile starts over too, from a simulator that knows nothing else.
+      this.#deps.simulator.reset()
+      backends.rewind()
+      this.#deps.logger.info('cassette switched', { file: target.cassette ?? 'none', mode: target.mode })
       return target
     })
     this.#switching = next.catch(() => undefined)
