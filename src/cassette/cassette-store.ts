@@ -185,6 +185,18 @@ export class CassetteStore {
     })
   }
 
+  /** The interactions with these ids that still exist, ordered by id (a few queries, not one per id). */
+  byIds(ids: readonly number[]): Promise<Interaction[]> {
+    return this.#run('byIds', async () => {
+      const out: Interaction[] = []
+      for (const chunk of chunks(ids, INSERT_CHUNK)) {
+        const rows = await this.#db.selectFrom('interactions').selectAll().where('id', 'in', chunk).orderBy('id').execute()
+        for (const row of rows) out.push(fromRow(row))
+      }
+      return out.sort((a, b) => a.id - b.id)
+    })
+  }
+
   /** One interaction by id, or undefined when it is gone (pruned, replaced by an import). */
   get(id: number): Promise<Interaction | undefined> {
     return this.#run('get', async () => {

@@ -14,7 +14,7 @@ import { operationOf } from '../model/model.js'
 import { deserializeInput, type JsonObject } from '../protocol/deserialize.js'
 import { route } from '../protocol/router.js'
 import { learnsFromInput } from '../simulator/absorb.js'
-import { parseArn } from '../simulator/arn.js'
+import { parseArn, type ParsedArn } from '../simulator/arn.js'
 import type { Simulator } from '../simulator/simulator.js'
 
 const PAGE = 2_000
@@ -24,23 +24,31 @@ export async function learnRecordedState(store: CassetteStore, simulator: Simula
   const started = performance.now()
   /** ARN → ids of the interactions that make its last recorded state, in id order. */
   const since = new Map<string, number[]>()
+  /** Interaction id → the account and region it was made in (those of an ARN it names). */
+  const origins = new Map<number, ParsedArn>()
   let computed = 0
   for (let after = 0; ; ) {
     const page = await store.resourceEntries(after, PAGE)
+    const described = new Map<number, DescribedResources | undefined>()
+    const unindexed: number[] = []
     for (const entry of page) {
-      let described: DescribedResources | undefined
-      if (entry.resources !== null) {
-        described = JSON.parse(entry.resources) as DescribedResources
-      } else {
-        // Recorded before the index existed (or imported): computed from its bytes, in memory only,
-        // so replaying a committed cassette never rewrites it.
-        const interaction = await store.get(entry.id)
-        computed++
-        described = interaction && describedResources(interaction.operation, inputOf(interaction), interaction.response.status, interaction.response.body)
-      }
-      if (!described) continue
-      for (const arn of described.full) since.set(arn, [entry.id])
-      for (const arn of [...described.summary, ...described.effect]) {
+      if (entry.resources === null) unindexed.push(entry.id)
+      else described.set(entry.id, JSON.parse(entry.resources) as DescribedResources)
+    }
+    // Recorded before the index existed (or imported): computed from the stored bytes, in memory
+    // only, so replaying a committed cassette never rewrites it.
+    for (const i of unindexed.length > 0 ? await store.byIds(unindexed) : []) {
+      described.set(i.id, describedResources(i.operation, inputOf(i), i.response.status, i.response.body))
+    }
+    computed += unindexed.length
+    for (const entry of page) {
+      const d = described.get(entry.id)
+      if (!d) continue
+      const origin = [...d.effect, ...d.full, ...d.summary].map(parseArn).find((a) => a !== undefined)
+      if (!origin) continue
+      origins.set(entry.id, origin)
+      for (const arn of d.full) since.set(arn, [entry.id])
+      for (const arn of [...d.summary, ...d.effect]) {
         const ids = since.get(arn)
         if (!ids) since.set(arn, [entry.id])
         else if (ids[ids.length - 1] !== entry.id) ids.push(entry.id)
@@ -50,9 +58,11 @@ export async function learnRecordedState(store: CassetteStore, simulator: Simula
     after = page[page.length - 1].id
   }
   const ids = [...new Set([...since.values()].flat())].sort((a, b) => a - b)
-  for (const id of ids) {
-    const interaction = await store.get(id)
-    if (interaction) learn(simulator, interaction)
+  for (let i = 0; i < ids.length; i += PAGE) {
+    for (const interaction of await store.byIds(ids.slice(i, i + PAGE))) {
+      const origin = origins.get(interaction.id)
+      if (origin) learn(simulator, interaction, origin)
+    }
   }
   logger.debug('learnt the cassette\'s recorded state', {
     resources: since.size, interactions: ids.length, computed, ms: (performance.now() - started).toFixed(1),
@@ -60,15 +70,11 @@ export async function learnRecordedState(store: CassetteStore, simulator: Simula
   return ids.length
 }
 
-function learn(simulator: Simulator, interaction: Interaction): void {
+function learn(simulator: Simulator, interaction: Interaction, origin: ParsedArn): void {
   const { operation, response } = interaction
   const input = learnsFromInput(operation) ? inputOf(interaction) : {}
-  // The account and region the recorded call was made in: those of the ARNs it names.
-  const described = describedResources(operation, input, response.status, response.body)
-  const arn = described && [...described.effect, ...described.full, ...described.summary].map(parseArn).find((a) => a !== undefined)
-  if (!arn) return
-  const caller = { accessKeyId: '', accountId: arn.accountId, region: arn.region }
-  // describedResources answered, so the operation is one the model knows.
+  const caller = { accessKeyId: '', accountId: origin.accountId, region: origin.region }
+  // resourceEntries lists only interactions the model knows the operation of.
   simulator.observe({ operation: operation as OperationName, input, caller }, response)
 }
 
