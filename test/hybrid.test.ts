@@ -261,6 +261,8 @@ t.test('several processes replay and record misses into one cassette at once, lo
       child.on('exit', (code) => reject(new Error(`exited ${code}: ${stderr}`)))
     })
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+    // A failing assertion must not leave the server running.
+    t.teardown(() => { if (child.exitCode === null) child.kill('SIGKILL') })
     return { endpoint, stop: async () => { child.kill('SIGTERM'); return exited } }
   }
   const servers = await Promise.all([serve(), serve(), serve()])
