@@ -74,7 +74,7 @@ export async function startApp(config: Config, logStream?: Writable): Promise<Ru
   addFaultRoutes(control, { faults })
   addCassetteRoutes(control, { cassettes: backends, cassettesDir: config.cassettesDir })
   const playback = new PlaybackEdge({ simulator, settle: () => backends.settle(), logger })
-  const server = createIvsServer({ config, logger, dispatcher: backends, control, playback })
+  const server = createIvsServer({ config, logger, dispatcher: backends, control, playback, services: simulator.services })
 
   try {
     await new Promise<void>((resolve, reject) => {

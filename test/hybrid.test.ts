@@ -13,10 +13,11 @@ import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { CassetteStore } from '../src/cassette/cassette-store.js'
 import { start, type RunningServer } from '../src/index.js'
-import { operationOf, shapeOf } from '../src/model/model.js'
+import { ivs } from '../src/model/services.js'
 import { recordFixture } from './helpers/cassette-fixture.js'
 import { clientFor, failureOf } from './helpers/ivs-client.js'
 import { signedRequest } from './helpers/signed-request.js'
+const { operationOf, shapeOf } = ivs
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const LOCAL_ACCOUNT = '123456789012'

@@ -2,9 +2,10 @@
 // resource a cassette has seen, in its last recorded state, without replaying the cassette first.
 // Computed when an interaction is recorded and stored with it (the `resources` column); for
 // interactions recorded before that column existed it is computed from the stored bytes when needed.
-import type { OperationName } from '../model/ivs-types.js'
-import { model, operationOf, shapeOf } from '../model/model.js'
+import type { OperationName } from '../model/ivs/types.js'
+import { ivs } from '../model/services.js'
 import { arnsIn, resourceShapeKind } from '../model/resource-types.js'
+const { model, operationOf, shapeOf } = ivs
 
 export interface DescribedResources {
   /** Described whole (Channel, StreamKey, …): from here on the answer alone is its state. */

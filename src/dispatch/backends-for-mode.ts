@@ -12,6 +12,7 @@ import type { Config } from '../config/config.js'
 import type { Logger } from '../log/logger.js'
 import { learnsFromInput } from '../simulator/absorb.js'
 import type { Simulator } from '../simulator/simulator.js'
+import { warnAboutOldRecordings } from '../cassette/recording-age.js'
 import { Dispatcher } from './dispatcher.js'
 import type { Backend } from './ivs-call.js'
 
@@ -43,11 +44,15 @@ export async function backendsForMode(config: Config, deps: { simulator: Simulat
     import('./recorded-state.js'),
     import('./simulator-owned.js'),
   ])
-  const store = await CassetteStore.open(config.cassette, { create: config.mode === 'record' || config.mode === 'record-missing' })
+  const records = config.mode === 'record' || config.mode === 'record-missing'
+  // Replay and hybrid only read: a cassette they may not write (a read-only CI volume) opens read-only.
+  const store = await CassetteStore.open(config.cassette, { create: records, readOnlyIfUnwritable: !records })
   const closers: (() => Promise<void>)[] = []
   try {
     const index = await ReplayIndex.load(store, config.matching)
-    logger.info('cassette open', { file: config.cassette, interactions: index.size, mode: config.mode })
+    logger.info('cassette open', { file: config.cassette, interactions: index.size, mode: config.mode, ...(store.readOnly && { readOnly: true }) })
+    if (store.readOnly) logger.info('cassette is read-only: first use is not recorded (cassette prune keeps what was marked before)', { file: config.cassette })
+    await warnAboutOldRecordings(store, config, logger)
     const observe = simulator.observe.bind(simulator)
     const hybrid = config.mode === 'hybrid'
     const owned = new SimulatorOwned()
@@ -78,7 +83,7 @@ export async function backendsForMode(config: Config, deps: { simulator: Simulat
       closers.push(() => upstream.close())
       backends.push(upstream)
     }
-    const flush = () => index.flushUsed().catch((err: unknown) => logger.warn('could not mark replayed interactions as used', { error: String(err) }))
+    const flush = store.readOnly ? async () => undefined : () => index.flushUsed().catch((err: unknown) => logger.warn('could not mark replayed interactions as used', { error: String(err) }))
     const timer = setInterval(flush, USED_FLUSH_MS)
     timer.unref()
     return {

@@ -9,13 +9,15 @@
 import type { CassetteStore, Interaction } from '../cassette/cassette-store.js'
 import { describedResources, type DescribedResources } from '../cassette/described-resources.js'
 import type { Logger } from '../log/logger.js'
-import type { OperationName } from '../model/ivs-types.js'
-import { operationOf } from '../model/model.js'
+import type { OperationName } from '../model/ivs/types.js'
+import { ivs, type AnyOperationName } from '../model/services.js'
 import { deserializeInput, type JsonObject } from '../protocol/deserialize.js'
-import { route } from '../protocol/router.js'
+import { Router } from '../protocol/router.js'
 import { learnsFromInput } from '../simulator/absorb.js'
 import { parseArn, type ParsedArn } from '../simulator/arn.js'
 import type { Simulator } from '../simulator/simulator.js'
+const { operationOf } = ivs
+const router = new Router(ivs)
 
 const PAGE = 2_000
 
@@ -75,17 +77,17 @@ function learn(simulator: Simulator, interaction: Interaction, origin: ParsedArn
   const input = learnsFromInput(operation) ? inputOf(interaction) : {}
   const caller = { accessKeyId: '', accountId: origin.accountId, region: origin.region }
   // resourceEntries lists only interactions the model knows the operation of.
-  simulator.observe({ operation: operation as OperationName, input, caller }, response)
+  simulator.observe({ service: 'ivs', operation: operation as OperationName & AnyOperationName, input, caller }, response)
 }
 
 /** The recorded call's input, rebuilt from its stored request as the server builds it. */
 function inputOf(interaction: Interaction): JsonObject {
   const { request } = interaction
   try {
-    const target = route(request.method, request.path)
+    const target = router.route(request.method, request.path)
     const text = request.body.toString('utf8')
     const body = text.length > 0 ? (JSON.parse(text) as JsonObject) : {}
-    return deserializeInput(operationOf(target.operation).input, { labels: target.labels, query: request.query, headers: request.headers, body })
+    return deserializeInput(ivs, operationOf(target.operation).input, { labels: target.labels, query: request.query, headers: request.headers, body })
   } catch {
     return {}
   }

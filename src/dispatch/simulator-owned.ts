@@ -4,7 +4,7 @@
 // type in its account and region would show it stale, or miss it (a created one), or still show it
 // (a deleted one): those recordings are passed by, and the simulator answers.
 import type { RecordedResponse } from '../cassette/cassette-store.js'
-import type { OperationName } from '../model/ivs-types.js'
+import type { OperationName } from '../model/ivs/types.js'
 import { arnsIn, listedTypeOf } from '../model/resource-types.js'
 import { parseArn } from '../simulator/arn.js'
 import type { IvsAnswer, IvsCall } from './ivs-call.js'

@@ -4,10 +4,12 @@
 // asks, so a fault applies in every mode, before the cassette, the simulator or the upstream.
 import type { Backend, IvsAnswer, IvsCall } from '../dispatch/ivs-call.js'
 import { arnsIn, resourceTypeOf } from '../model/resource-types.js'
-import type { OperationName } from '../model/ivs-types.js'
-import { model, operationOf, shapeOf } from '../model/model.js'
-import { AwsError, modeledErrorText } from '../protocol/aws-error.js'
+import type { OperationName } from '../model/ivs/types.js'
+import { ivs } from '../model/services.js'
+import type { AwsError } from '../protocol/aws-error.js'
+import { modeledError } from '../protocol/modeled-error.js'
 import { serializeError } from '../protocol/serialize.js'
+const { model, operationOf, shapeOf } = ivs
 
 /** What a test asks for; checked by `FaultInjector.check`. */
 export interface FaultSpec {
@@ -125,13 +127,13 @@ export class FaultInjector implements Backend {
   }
 }
 
+/** The type was checked against the operation's errors in the model when the fault was armed. */
 function errorFor(fault: ArmedFault, type: string, call: IvsCall): AwsError {
-  const shape = shapeOf(type)
-  const status = (shape.type === 'structure' && shape.errorStatus) || 400
-  return new AwsError(type, status, fault.message ?? messageFor(fault, type, call))
+  return modeledError(ivs, type, fault.message ?? messageFor(fault, type, call))
 }
 
-function messageFor(fault: ArmedFault, type: string, call: IvsCall): string {
+/** IVS's own wording where it is known (docs/ivs-behavior.md §11); otherwise the model's text. */
+function messageFor(fault: ArmedFault, type: string, call: IvsCall): string | undefined {
   const { accountId, region, accessKeyId } = call.caller
   if (type === 'PendingVerification') return PENDING_VERIFICATION
   if (type === 'AccessDeniedException') {
@@ -141,5 +143,5 @@ function messageFor(fault: ArmedFault, type: string, call: IvsCall): string {
     const resource = named ?? `arn:aws:ivs:${region}:${accountId}:${kind ? `${kind}/*` : '*'}`
     return `User: ${principal} is not authorized to perform: ivs:${call.operation} on resource: ${resource}`
   }
-  return modeledErrorText[type] ?? type
+  return undefined
 }

@@ -1,8 +1,9 @@
 // Which kind of IVS resource an operation is about, read from the model rather than from a table:
 // the `arn` member of the resource structures in its output names the type in its pattern
 // (`…:channel/…`). The faults and the hybrid's rules both need it.
-import type { OperationName } from './ivs-types.js'
-import { operationOf, shapeOf } from './model.js'
+import type { OperationName } from './ivs/types.js'
+import { ivs } from './services.js'
+const { operationOf, shapeOf } = ivs
 
 const TYPE_IN_PATTERN = /:([a-z][a-z-]*)\//
 
