@@ -15,6 +15,7 @@ import { errorShapeName, holdsSensitive, operationShapesOf, sensitiveValues, typ
 import { specs } from '../model/services.js'
 import type { JsonObject } from '../protocol/deserialize.js'
 import type { CassetteStore, Interaction, NewInteraction, RecordedRequest, RecordedResponse } from './cassette-store.js'
+import { describedResources } from './described-resources.js'
 import { REQUEST_HEADERS_KEPT, RESPONSE_HEADERS_KEPT, Redactor, type AccountRewrite, type Rewrite } from './redaction.js'
 import { requestIdentity } from './request-identity.js'
 import { scanInteraction } from './secret-scan.js'
@@ -99,8 +100,10 @@ export class Recorder {
       input: r.json(call.input, rewrite) as JsonObject,
       raw: { ...raw, url: r.text(raw.url, rewrite), path: request.path, query, headers: request.headers, body: request.body, json },
     }
+    // Indexed now so a hybrid server learns this cassette's resources without reading every answer.
+    const resources = describedResources(call.operation, recordedCall.input, response.status, response.body)
     return {
-      interaction: { operation: call.operation, identity, request, response },
+      interaction: { operation: call.operation, identity, request, response, ...(resources && { resources }) },
       call: recordedCall,
       answer: { status: response.status, headers: response.headers, body: response.body, source: 'proxied' },
     }
