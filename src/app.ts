@@ -11,6 +11,8 @@ import { ControlApi } from './control/control-api.js'
 import { addEventRoutes } from './control/event-routes.js'
 import { addStreamRoutes } from './control/stream-routes.js'
 import { backendsForMode } from './dispatch/backends-for-mode.js'
+import { gracefulServer } from './http/graceful-close.js'
+import { isLoopback } from './http/host-guard.js'
 import { Logger } from './log/logger.js'
 import { localPlaybackUrl, type HasPlaybackUrl } from './playback/local-playback-url.js'
 import { PlaybackEdge } from './playback/playback-edge.js'
@@ -58,6 +60,7 @@ export async function startApp(config: Config, logStream?: Writable): Promise<Ru
   addEventRoutes(control, { events })
   const playback = new PlaybackEdge({ simulator, settle: () => backends.settle(), logger })
   const server = createIvsServer({ config, logger, dispatcher, control, playback })
+  const graceful = gracefulServer(server)
 
   try {
     await new Promise<void>((resolve, reject) => {
@@ -74,6 +77,10 @@ export async function startApp(config: Config, logStream?: Writable): Promise<Ru
     throw err
   }
   const { port } = server.address() as AddressInfo
+  if (!isLoopback(config.host)) {
+    logger.warn(`listening on ${config.host}, not a loopback address: anyone who can reach port ${port} can drive this server` +
+      (config.mode === 'record' || config.mode === 'record-missing' ? ', and it forwards with your real AWS credentials' : ''), { mode: config.mode })
+  }
   const host = config.host.includes(':') ? `[${config.host}]` : config.host
   const first = config.credentials[0]
   const endpoint = `http://${host}:${port}`
@@ -88,10 +95,8 @@ export async function startApp(config: Config, logStream?: Writable): Promise<Ru
     playbackUrl: (channel) => localPlaybackUrl(endpoint, channel),
     close: async () => {
       webhook?.close()
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve())
-        server.closeAllConnections()
-      })
+      // Requests under way finish first; then the cassette is flushed and closed.
+      await graceful.close()
       await backends.close()
       await stateFile?.close()
     },

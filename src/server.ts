@@ -18,6 +18,7 @@ import { deserializeInput, parseJsonBody, parseQuery } from './protocol/deserial
 import { route } from './protocol/router.js'
 import { serializeError, type HttpAnswer } from './protocol/serialize.js'
 import { validateInput } from './protocol/validate.js'
+import { hostGuard, hostRefusal } from './http/host-guard.js'
 import { ClientAbortedError, readBody } from './http/read-body.js'
 import { ResponseBatch } from './http/response-batch.js'
 
@@ -53,6 +54,7 @@ export function createIvsServer(parts: ServerParts): http.Server {
       res.destroy()
     },
   )
+  const hostAllowed = hostGuard(config.host, config.allowedHosts)
   const anonymous = (): Caller => ({ accessKeyId: '', accountId: config.credentials[0].accountId, region: config.region })
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -61,6 +63,8 @@ export function createIvsServer(parts: ServerParts): http.Server {
     let operation: string | undefined
     let answer: Answer
     try {
+      // Before anything else, control API included: a foreign Host is never read, answered or forwarded.
+      if (hostAllowed !== undefined && !hostAllowed(req.headers.host)) throw hostRefusal(req.headers.host ?? '')
       const body = await readBody(req, config.maxBodyBytes)
       const url = req.url ?? '/'
       const q = url.indexOf('?')

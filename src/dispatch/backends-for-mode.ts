@@ -7,6 +7,7 @@
 // The cassette and the upstream are loaded only when a mode needs them, so `simulate` starts without
 // opening SQLite or loading the proxy.
 import type { Interaction } from '../cassette/cassette-store.js'
+import type { ReplayIndex } from '../cassette/replay-index.js'
 import type { Config } from '../config/config.js'
 import type { Logger } from '../log/logger.js'
 import { learnsFromInput } from '../simulator/absorb.js'
@@ -30,32 +31,43 @@ export async function backendsForMode(config: Config, deps: { simulator: Simulat
   if (config.mode === 'simulate' || !config.cassette) {
     return { dispatcher: new Dispatcher([simulator]), rewind: () => undefined, settle: async () => undefined, close: async () => undefined }
   }
-  const [{ CassetteStore }, { ReplayIndex }, { CassetteBackend }] = await Promise.all([
+  const [{ CassetteStore }, { ReplayIndex }, { CassetteBackend }, { newCassetteFile }, { prepareRecording }] = await Promise.all([
     import('../cassette/cassette-store.js'),
     import('../cassette/replay-index.js'),
     import('../cassette/cassette-backend.js'),
+    import('../cassette/new-cassette-file.js'),
+    import('../cassette/recording-start.js'),
   ])
+  const created = newCassetteFile(config.cassette)
   const store = await CassetteStore.open(config.cassette, { create: config.mode === 'record' || config.mode === 'record-missing' })
   const closers: (() => Promise<void>)[] = []
   try {
-    const index = await ReplayIndex.load(store, config.matching)
-    logger.info('cassette open', { file: config.cassette, interactions: index.size, mode: config.mode })
     const observe = simulator.observe.bind(simulator)
+    const recording = config.mode === 'record' || config.mode === 'record-missing'
+    // Set before the server listens, so before anything can be recorded.
+    let index: ReplayIndex | undefined
+    let upstream: Backend | undefined
+    if (recording) {
+      const { createRecordingBackend } = await import('../proxy/recording-backend.js')
+      const recorder = await createRecordingBackend({
+        config, store, logger, observe, onRecorded: (interaction: Interaction) => index?.add(interaction, config.matching),
+      })
+      closers.push(() => recorder.close())
+      upstream = recorder
+      // Only once the recorder is sure to start: --overwrite never empties a cassette for nothing.
+      await prepareRecording(store, config, logger)
+    }
+    const loaded = await ReplayIndex.load(store, config.matching)
+    index = loaded
+    logger.info('cassette open', { file: config.cassette, interactions: loaded.size, mode: config.mode })
     const cassette = new CassetteBackend({
-      store, index, rules: config.matching, strict: config.mode === 'replay', logger, observe, observeNeedsInput: learnsFromInput,
+      store, index: loaded, rules: config.matching, strict: config.mode === 'replay', logger, observe, observeNeedsInput: learnsFromInput,
     })
     const backends: Backend[] = []
     if (config.mode !== 'record') backends.push(cassette)
     if (config.mode === 'hybrid') backends.push(simulator)
-    if (config.mode === 'record' || config.mode === 'record-missing') {
-      const { createRecordingBackend } = await import('../proxy/recording-backend.js')
-      const upstream = await createRecordingBackend({
-        config, store, logger, observe, onRecorded: (interaction: Interaction) => index.add(interaction, config.matching),
-      })
-      closers.push(() => upstream.close())
-      backends.push(upstream)
-    }
-    const flush = () => index.flushUsed().catch((err: unknown) => logger.warn('could not mark replayed interactions as used', { error: String(err) }))
+    if (upstream) backends.push(upstream)
+    const flush = () => loaded.flushUsed().catch((err: unknown) => logger.warn('could not mark replayed interactions as used', { error: String(err) }))
     const timer = setInterval(flush, USED_FLUSH_MS)
     timer.unref()
     return {
@@ -73,6 +85,8 @@ export async function backendsForMode(config: Config, deps: { simulator: Simulat
   } catch (err) {
     for (const close of closers) await close().catch(() => undefined)
     await store.close().catch(() => undefined)
+    // A start-up that failed (no real credentials, say) leaves no cassette it created behind.
+    await created.undo().catch(() => undefined)
     throw err
   }
 }
