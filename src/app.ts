@@ -59,7 +59,7 @@ export async function startApp(config: Config, logStream?: Writable): Promise<Ru
   addStreamRoutes(control, { simulator })
   addEventRoutes(control, { events })
   const playback = new PlaybackEdge({ simulator, settle: () => backends.settle(), logger })
-  const server = createIvsServer({ config, logger, dispatcher, control, playback })
+  const server = createIvsServer({ config, logger, dispatcher, control, playback, services: simulator.services })
   const graceful = gracefulServer(server)
 
   try {

@@ -9,13 +9,15 @@ import { ConfigError } from './config/config.js'
 import { loadConfig } from './config/load-config.js'
 
 const usage = `Usage: ivs-replay serve [options]
-       ivs-replay cassette list|show|export|import|prune|scan …   (ivs-replay cassette --help)
+       ivs-replay cassette list|show|export|import|prune|scan|merge|verify …   (ivs-replay cassette --help)
+       ivs-replay sigv4 explain FILE [--config FILE] [--data TEXT]   why a captured request's signature is (not) valid
 
 Options:
   --port N            port to listen on (default 4599; 0 = any free port)
   --host HOST         address to listen on (default 127.0.0.1)
   --config FILE       JSON settings layered over config/default.json
-  --region REGION     the default region to print (requests may use any configured region)
+  --region REGION     the region this endpoint serves (default us-west-2)
+  --regions R1,R2     serve several regions on one port (signatures may be scoped to any of them)
   --auth sigv4|off    verify SigV4 signatures (default sigv4)
   --log-level LEVEL   debug, info, warn, error or silent (default info)
   --seed N            make generated ids, keys and passphrases reproducible
@@ -31,9 +33,10 @@ Options:
   --allow-remote      record modes: allow a non-loopback --host (needs credentials other than test/test)
   -h, --help          show this help
 
-Environment: IVS_REPLAY_CONFIG, IVS_REPLAY_HOST, IVS_REPLAY_PORT, IVS_REPLAY_REGION, IVS_REPLAY_AUTH,
+Environment: IVS_REPLAY_CONFIG, IVS_REPLAY_HOST, IVS_REPLAY_PORT, IVS_REPLAY_REGION, IVS_REPLAY_REGIONS, IVS_REPLAY_AUTH,
 IVS_REPLAY_MAX_SKEW_SECONDS, IVS_REPLAY_LOG_LEVEL, IVS_REPLAY_SEED, IVS_REPLAY_MODE,
-IVS_REPLAY_CASSETTE, IVS_REPLAY_STATE (flags win over them).
+IVS_REPLAY_CASSETTE, IVS_REPLAY_STATE, IVS_REPLAY_RECORD_IN_CI, IVS_REPLAY_MAX_RECORDING_AGE_DAYS (flags win over them).
+Under CI=true, record modes refuse to start unless recording.allowInCi (IVS_REPLAY_RECORD_IN_CI=true).
 `
 
 function flagOverrides(values: Record<string, string | boolean | undefined>): Record<string, unknown> {
@@ -48,6 +51,7 @@ function flagOverrides(values: Record<string, string | boolean | undefined>): Re
     port: asNumber('port'),
     host: values.host,
     region: values.region,
+    regions: typeof values.regions === 'string' ? values.regions.split(',').map((r) => r.trim()) : undefined,
     auth: values.auth,
     logLevel: values['log-level'],
     seed: asNumber('seed'),
@@ -71,6 +75,7 @@ async function serve(args: string[]): Promise<void> {
       host: { type: 'string' },
       config: { type: 'string' },
       region: { type: 'string' },
+      regions: { type: 'string' },
       auth: { type: 'string' },
       'log-level': { type: 'string' },
       seed: { type: 'string' },
@@ -134,6 +139,11 @@ async function main(argv: string[]): Promise<void> {
   switch (command) {
     case 'serve':
       return serve(rest)
+    case 'sigv4': {
+      const { sigv4Command } = await import('./cli/sigv4-command.js')
+      process.exitCode = await sigv4Command(rest)
+      return
+    }
     case 'cassette': {
       // Loaded on demand so `serve` does not pay for the cassette tools. exitCode rather than
       // exit(): an export written to a pipe must be flushed before the process ends.

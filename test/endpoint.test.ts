@@ -6,7 +6,10 @@ import {
   DeleteStreamKeyCommand, GetChannelCommand, GetStreamKeyCommand, ListChannelsCommand, ListStreamKeysCommand,
   ListTagsForResourceCommand, TagResourceCommand, UntagResourceCommand, UpdateChannelCommand,
 } from '@aws-sdk/client-ivs'
+import { Sha256 } from '@aws-crypto/sha256-js'
+import { SignatureV4 } from '@smithy/signature-v4'
 import { execFile, spawnSync } from 'node:child_process'
+import { Writable } from 'node:stream'
 import t from 'tap'
 import { start } from '../src/index.js'
 import { clientFor, failureOf } from './helpers/ivs-client.js'
@@ -18,6 +21,8 @@ const server = await start({
       { accessKeyId: 'test', secretAccessKey: 'test', accountId: '123456789012' },
       { accessKeyId: 'other', secretAccessKey: 'other-secret', accountId: '210987654321' },
     ],
+    // Serving a second region on this port is explicit (the default is the configured region only).
+    regions: ['us-west-2', 'us-east-1'],
   },
 })
 t.teardown(() => server.close())
@@ -319,4 +324,74 @@ t.test('the AWS CLI creates, gets, untags and deletes a channel', { skip: hasCli
   t.match(missing.stderr, /ResourceNotFoundException/)
   const invalid = await aws('create-channel', '--name', 'bad name!')
   t.match(invalid.stderr, /ValidationException.*regular expression pattern/)
+})
+
+t.test('signatures as a regional AWS endpoint checks them, and refusals that explain themselves', async (t) => {
+  const lines: string[] = []
+  const logStream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(...chunk.toString().split('\n').filter(Boolean))
+      done()
+    },
+  })
+  const plain = await start({ config: { logLevel: 'debug', credentials: [
+    { accessKeyId: 'test', secretAccessKey: 'test', accountId: '123456789012' },
+    { accessKeyId: 'other', secretAccessKey: 'other-secret', accountId: '210987654321' },
+  ] }, logStream })
+  t.teardown(() => plain.close())
+
+  // By default the endpoint serves its configured region only.
+  await t.resolves(clientFor(plain).send(new ListChannelsCommand({})), 'us-west-2, the configured region')
+  const elsewhere = await failureOf(clientFor(plain, { region: 'eu-west-1' }).send(new ListChannelsCommand({})))
+  t.match(elsewhere, { name: 'InvalidSignatureException', status: 403, message: "Credential should be scoped to a valid region, not 'eu-west-1'. " })
+  // With the explicit `regions` setting, several (and only those).
+  await t.resolves(clientFor(server, { region: 'us-east-1' }).send(new ListChannelsCommand({})), 'us-east-1, listed in regions')
+  t.match(await failureOf(clientFor(server, { region: 'eu-west-1' }).send(new ListChannelsCommand({}))),
+    { name: 'InvalidSignatureException', message: "Credential should be scoped to a valid region, not 'eu-west-1'. " })
+
+  // A wrong secret: AWS's sentence, then the canonical request and string-to-sign a correct signer computes.
+  lines.length = 0
+  const wrong = await failureOf(clientFor(plain, { accessKeyId: 'other', secretAccessKey: 'not-it' }).send(new ListChannelsCommand({})))
+  t.equal(wrong.name, 'InvalidSignatureException')
+  t.match(wrong.message, /^The request signature we calculated does not match the signature you provided\. Check your AWS Secret Access Key and signing method\. Consult the service documentation for details\.\n\nThe Canonical String for this request should have been\n'POST\n\/ListChannels\n\n[^]*\nhost:127\.0\.0\.1:\d+\n[^]*'\n\nThe String-to-Sign should have been\n'AWS4-HMAC-SHA256\n\d{8}T\d{6}Z\n\d{8}\/us-west-2\/ivs\/aws4_request\n[0-9a-f]{64}'\n$/)
+  // The debug line names the failing check, the key id, the scope and the canonical request; no secret, no signature.
+  const refusal = lines.find((l) => l.includes('signature refused'))
+  t.match(refusal, /check=signature error=InvalidSignatureException accessKeyId=other scope=\d{8}\/us-west-2\/ivs\/aws4_request canonicalRequest="POST\\n\/ListChannels/)
+  t.notMatch(lines.join('\n'), /not-it|other-secret|Signature=/, 'no secret or Authorization header in the log')
+
+  // A signer configured the S3 way (path not encoded twice) gets the mistake named.
+  const arn = 'arn:aws:ivs:us-west-2:123456789012:channel/abcdABCDefgh'
+  const url = new URL(plain.endpoint)
+  const s3Style = new SignatureV4({ service: 'ivs', region: 'us-west-2', sha256: Sha256, uriEscapePath: false, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } })
+  const path = `/tags/${encodeURIComponent(arn)}`
+  const signed = await s3Style.sign({ method: 'GET', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path, query: {}, headers: { host: url.host } })
+  const { host: _host, ...headers } = signed.headers
+  const res = await fetch(`${plain.endpoint}${path}`, { headers })
+  t.equal(res.status, 403)
+  t.match(res.headers.get('x-ivs-replay-signature-hint'), /^path encoded once: the signature matches the canonical URI '\/tags\/arn%3Aaws%3Aivs/)
+  t.match(lines.find((l) => l.includes('status=403') && l.includes('hint=')), /hint="path encoded once/, 'the request log line names the hint')
+  const signature = /Signature=([0-9a-f]{64})/.exec(String(signed.headers.authorization))![1]
+  t.notOk(lines.some((l) => l.includes(signature)), 'the signature is never logged')
+  // A correctly signed request carries no hint.
+  const ok = await signedRequest(plain.endpoint, { method: 'GET', path })
+  t.equal(ok.status, 404, 'authenticated (the channel does not exist)')
+  t.equal(ok.headers.get('x-ivs-replay-signature-hint'), null)
+
+  // signatureDiagnostics: false keeps AWS's one sentence.
+  const terse = await start({ config: { signatureDiagnostics: false } })
+  t.teardown(() => terse.close())
+  t.equal((await failureOf(clientFor(terse, { secretAccessKey: 'wrong' }).send(new ListChannelsCommand({})))).message,
+    'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.')
+})
+
+const curlHasSigV4 = spawnSync('curl', ['--help', 'all'], { encoding: 'utf8' }).stdout?.includes('--aws-sigv4') ?? false
+t.test('curl --aws-sigv4 signs requests that verify', { skip: curlHasSigV4 ? false : 'curl with --aws-sigv4 (7.75+) is not installed' }, async (t) => {
+  // Asynchronous: the server answers from this process.
+  const curl = (secret: string, region: string, body: string) => new Promise<string>((resolve, reject) => {
+    execFile('curl', ['-s', '--max-time', '20', '--aws-sigv4', `aws:amz:${region}:ivs`, '--user', `test:${secret}`,
+      '-H', 'content-type: application/json', '-d', body, `${server.endpoint}/ListChannels`], (err, stdout) => (err ? reject(err) : resolve(stdout)))
+  })
+  t.match(JSON.parse(await curl('test', 'us-west-2', '{}')), { channels: [] })
+  t.match(JSON.parse(await curl('test', 'us-east-1', '{"maxResults":2}')), { channels: [] })
+  t.match((JSON.parse(await curl('wrong', 'us-west-2', '{}')) as { message: string }).message, /Consult the service documentation for details\.\n\nThe Canonical String for this request should have been\n'POST\n\/ListChannels\n\ncontent-type:application\/json\nhost:/)
 })

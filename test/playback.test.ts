@@ -134,7 +134,8 @@ t.test('renditions follow the channel type', async (t) => {
 })
 
 t.test('a private channel plays only with a valid ES384 token, refused as IVS refuses', async (t) => {
-  const server = await start()
+  // A second region on this port is explicit (a key pair imported in eu-west-1 only, below).
+  const server = await start({ config: { regions: ['us-west-2', 'eu-west-1'] } })
   t.teardown(() => server.close())
   const ivs = clientFor(server)
   const key = newKeyPair()

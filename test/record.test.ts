@@ -48,7 +48,8 @@ const awsEnv = (vars: Record<string, string>) => {
     ...vars,
   })
 }
-const realEnv = () => awsEnv({ AWS_ACCESS_KEY_ID: REAL_KEY_ID, AWS_SECRET_ACCESS_KEY: REAL_SECRET })
+// CI runs the suite with CI=true, where record modes refuse to start unless allowed (tested in cassette-verify.test.ts).
+const realEnv = () => awsEnv({ AWS_ACCESS_KEY_ID: REAL_KEY_ID, AWS_SECRET_ACCESS_KEY: REAL_SECRET, IVS_REPLAY_RECORD_IN_CI: 'true' })
 realEnv()
 t.teardown(() => {
   for (const name of Object.keys(process.env)) if (!(name in savedEnv)) delete process.env[name]

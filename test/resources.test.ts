@@ -1,6 +1,6 @@
 // Playback key pairs, playback restriction policies, recording configurations, ad configurations and
 // viewer-session revocation, driven through the real @aws-sdk/client-ivs against a server on port 0
-// (SigV4 on, credentials test/test): success paths, every error path of BEHAVIOR.md §4, §5, §9, the
+// (SigV4 on, credentials test/test): success paths, every error path of docs/ivs-behavior.md §4, §5, §9, the
 // channel ↔ resource references, and tags on all six taggable types.
 import {
   BatchStartViewerSessionRevocationCommand, CreateAdConfigurationCommand, CreateChannelCommand,
@@ -10,7 +10,8 @@ import {
   GetPlaybackRestrictionPolicyCommand, GetRecordingConfigurationCommand, GetStreamKeyCommand, ImportPlaybackKeyPairCommand,
   ListAdConfigurationsCommand, ListChannelsCommand, ListPlaybackKeyPairsCommand, ListPlaybackRestrictionPoliciesCommand,
   ListRecordingConfigurationsCommand, ListStreamKeysCommand, ListTagsForResourceCommand, StartViewerSessionRevocationCommand,
-  TagResourceCommand, UntagResourceCommand, UpdateChannelCommand, UpdatePlaybackRestrictionPolicyCommand,
+  TagResourceCommand, UntagResourceCommand, UpdateAdConfigurationCommand, UpdateChannelCommand,
+  UpdatePlaybackRestrictionPolicyCommand,
 } from '@aws-sdk/client-ivs'
 import { createHash, generateKeyPairSync } from 'node:crypto'
 import t from 'tap'
@@ -21,7 +22,8 @@ import {
 import { clientFor, failureOf } from './helpers/ivs-client.js'
 
 const ACCOUNT = '123456789012'
-const server = await start()
+// A second region on this port is explicit (the quota test below works in two).
+const server = await start({ config: { regions: ['us-west-2', 'eu-west-1'] } })
 t.teardown(() => server.close())
 const ivs = clientFor(server)
 t.beforeEach(() => server.simulator.reset())
@@ -305,7 +307,8 @@ t.test('ad configurations: create, get, list, delete; 1–3 MediaTailor configs;
   const created = await ivs.send(new CreateAdConfigurationCommand({ mediaTailorPlaybackConfigurations: [{ playbackConfigurationArn: MEDIATAILOR }] }))
   const config = created.adConfiguration!
   t.match(config.arn, new RegExp(`^arn:aws:ivs:us-west-2:${ACCOUNT}:ad-configuration/[A-Za-z0-9]{12}$`))
-  t.same(config, { arn: config.arn, name: '', mediaTailorPlaybackConfigurations: [{ playbackConfigurationArn: MEDIATAILOR }], tags: {} })
+  t.same(config, { arn: config.arn, name: '', mediaTailorPlaybackConfigurations: [{ playbackConfigurationArn: MEDIATAILOR }],
+    postRollConfiguration: { enabled: false, durationSeconds: 15 }, tags: {} }, 'post-roll defaults to disabled, 15 s (model docs)')
   const three = Array.from({ length: 3 }, (_, i) => ({ playbackConfigurationArn: `${MEDIATAILOR}-${i}` }))
   const named = await ivs.send(new CreateAdConfigurationCommand({ name: 'ads', mediaTailorPlaybackConfigurations: three, tags: { k: 'v' } }))
   t.same(named.adConfiguration!.mediaTailorPlaybackConfigurations, three)
@@ -339,6 +342,34 @@ t.test('ad configurations: create, get, list, delete; 1–3 MediaTailor configs;
     t.match(await failureOf(call), { name: 'ResourceNotFoundException', status: 404, message: `Ad configuration not found: ${config.arn}` })
   }
   t.match(await failureOf(ivs.send(new UpdateChannelCommand({ arn: channel!.arn, adConfigurationArn: config.arn }))), { status: 404 })
+})
+
+t.test('UpdateAdConfiguration: given members replace, others stay; post-roll as the model bounds it; 404 for an unknown ARN', async (t) => {
+  const two = [{ playbackConfigurationArn: `${MEDIATAILOR}-a` }, { playbackConfigurationArn: `${MEDIATAILOR}-b` }]
+  const { adConfiguration: created } = await ivs.send(new CreateAdConfigurationCommand({
+    name: 'ads', mediaTailorPlaybackConfigurations: [{ playbackConfigurationArn: MEDIATAILOR }], tags: { team: 'video' },
+    postRollConfiguration: { enabled: true, durationSeconds: 30 },
+  }))
+  t.same(created!.postRollConfiguration, { enabled: true, durationSeconds: 30 }, 'a post-roll given at create is kept')
+  const { adConfiguration: renamed } = await ivs.send(new UpdateAdConfigurationCommand({ arn: created!.arn, name: 'renamed' }))
+  t.same(renamed, { ...created, name: 'renamed' }, 'only the name changes')
+  const { adConfiguration: updated } = await ivs.send(new UpdateAdConfigurationCommand({
+    arn: created!.arn, mediaTailorPlaybackConfigurations: two, postRollConfiguration: { enabled: false, durationSeconds: 300 },
+  }))
+  t.same(updated, { ...renamed, mediaTailorPlaybackConfigurations: two, postRollConfiguration: { enabled: false, durationSeconds: 300 } })
+  t.same((await ivs.send(new GetAdConfigurationCommand({ arn: created!.arn }))).adConfiguration, updated)
+  t.same((await ivs.send(new ListAdConfigurationsCommand({}))).adConfigurations, [updated], 'the summary shows the update')
+
+  for (const postRollConfiguration of [{ enabled: true, durationSeconds: 0 }, { enabled: true, durationSeconds: 301 }]) {
+    t.match(await failureOf(ivs.send(new UpdateAdConfigurationCommand({ arn: created!.arn, postRollConfiguration }))),
+      { name: 'ValidationException', status: 400, message: /postRollConfiguration.durationSeconds/ }, `durationSeconds ${postRollConfiguration.durationSeconds}`)
+  }
+  t.match(await failureOf(ivs.send(new UpdateAdConfigurationCommand({ arn: created!.arn, mediaTailorPlaybackConfigurations: [] }))),
+    { name: 'ValidationException', status: 400, message: /mediaTailorPlaybackConfigurations/ })
+  t.same((await ivs.send(new GetAdConfigurationCommand({ arn: created!.arn }))).adConfiguration, updated, 'a refused update changes nothing')
+  const missing = `arn:aws:ivs:us-west-2:${ACCOUNT}:ad-configuration/abcdABCDefgh`
+  t.match(await failureOf(ivs.send(new UpdateAdConfigurationCommand({ arn: missing, name: 'x' }))),
+    { name: 'ResourceNotFoundException', status: 404, message: `Ad configuration not found: ${missing}` })
 })
 
 t.test('viewer-session revocation: 200 {} on a channel, 404 without; batch reports per pair', async (t) => {

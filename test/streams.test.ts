@@ -120,7 +120,7 @@ t.beforeEach(async () => {
   await control(server, 'reset', {})
 })
 
-t.test('an offline or unknown channel: every stream operation refuses as BEHAVIOR.md §6 and §9 say', async (t) => {
+t.test('an offline or unknown channel: every stream operation refuses as docs/ivs-behavior.md §6 and §9 say', async (t) => {
   const { channel } = await newChannel({ name: 'offline' })
   const arn = channel.arn!
   const unknown = arn.replace(/\/[A-Za-z0-9]+$/, '/zzzzzzzzzzzz')

@@ -39,3 +39,14 @@ export class HmacSha256Key {
     return hash('sha256', this.#outer, 'hex')
   }
 }
+
+/**
+ * Constant-time for equal lengths; a length difference (public for a signature) returns at once.
+ * Compares UTF-16 code units with no allocation: equal strings have equal units.
+ */
+export function safeEqual(a: string, b: string): boolean {
+  if (a.length !== b.length) return false
+  let diff = 0
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i)
+  return diff === 0
+}

@@ -17,10 +17,32 @@ export function signingKey(secretAccessKey: string, date: string, region: string
   const id = `${date}/${region}/${service}/${secretAccessKey}`
   const hit = cache.get(id)
   if (hit !== undefined) return hit
-  const key = new HmacSha256Key(hmac(hmac(hmac(hmac('AWS4' + secretAccessKey, date), region), service), 'aws4_request'))
+  const key = deriveSigningKey(secretAccessKey, date, region, service)
   derivations++
   if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value!)
   cache.set(id, key)
+  return key
+}
+
+function deriveSigningKey(secretAccessKey: string, date: string, region: string, service: string): HmacSha256Key {
+  return new HmacSha256Key(hmac(hmac(hmac(hmac('AWS4' + secretAccessKey, date), region), service), 'aws4_request'))
+}
+
+/**
+ * The keys the diagnosis of a mismatch tries (other regions, services, days): a cache of their own,
+ * so that trying them never evicts the keys real requests use, and a stream of refused requests
+ * derives each only once.
+ */
+const diagnosisCache = new Map<string, HmacSha256Key>()
+const MAX_DIAGNOSIS_ENTRIES = 512
+
+export function diagnosisSigningKey(secretAccessKey: string, date: string, region: string, service: string): HmacSha256Key {
+  const id = `${date}/${region}/${service}/${secretAccessKey}`
+  const hit = diagnosisCache.get(id)
+  if (hit !== undefined) return hit
+  const key = deriveSigningKey(secretAccessKey, date, region, service)
+  if (diagnosisCache.size >= MAX_DIAGNOSIS_ENTRIES) diagnosisCache.delete(diagnosisCache.keys().next().value!)
+  diagnosisCache.set(id, key)
   return key
 }
 

@@ -6,6 +6,8 @@
 //     sorted by encoded name then encoded value;
 //   - header values: trimmed, inner whitespace runs collapsed, repeated headers joined with ','.
 // Everything here is synchronous and allocation-light: it runs on every request.
+import { createHash, hash } from 'node:crypto'
+import type { IncomingHttpHeaders } from 'node:http'
 
 const UNRESERVED = new Uint8Array(128)
 for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~') UNRESERVED[c.charCodeAt(0)] = 1
@@ -57,19 +59,21 @@ export function uriEscape(s: string, keepSlash: boolean): string {
 
 /** The canonical URI of a raw (still percent-encoded) request path. */
 export function canonicalUri(rawPath: string): string {
-  let normalized = rawPath
+  return uriEscape(normalizePath(rawPath), true)
+}
+
+/** A raw path with dot-segments and empty segments removed (RFC 3986 §5.2.4, as the SDKs do it). */
+export function normalizePath(rawPath: string): string {
   // Only pay for segment normalization when there is something to normalize.
-  if (rawPath.includes('//') || rawPath.includes('/.') || rawPath === '' || rawPath[0] !== '/') {
-    const segments: string[] = []
-    for (const seg of rawPath.split('/')) {
-      if (seg === '' || seg === '.') continue
-      if (seg === '..') segments.pop()
-      else segments.push(seg)
-    }
-    const trailing = segments.length > 0 && rawPath.endsWith('/') ? '/' : ''
-    normalized = '/' + segments.join('/') + trailing
+  if (!(rawPath.includes('//') || rawPath.includes('/.') || rawPath === '' || rawPath[0] !== '/')) return rawPath
+  const segments: string[] = []
+  for (const seg of rawPath.split('/')) {
+    if (seg === '' || seg === '.') continue
+    if (seg === '..') segments.pop()
+    else segments.push(seg)
   }
-  return uriEscape(normalized, true)
+  const trailing = segments.length > 0 && rawPath.endsWith('/') ? '/' : ''
+  return '/' + segments.join('/') + trailing
 }
 
 /**
@@ -172,6 +176,64 @@ function isPlainValue(v: string): boolean {
     return false
   }
   return true
+}
+
+/**
+ * `name:value\n` for each signed header from node's `req.headers` (names lower-case), in the order
+ * the client listed them. Node has already joined repeated values with ', ' (or kept only the first
+ * of some): callers that have `req.rawHeaders` use canonicalHeadersFromRaw instead.
+ */
+export function canonicalHeadersFromObject(headers: IncomingHttpHeaders, signedNames: readonly string[]): string {
+  let out = ''
+  for (const name of signedNames) {
+    const v = headers[name]
+    // A signed header that did not arrive canonicalizes as empty, and the signature will not match.
+    out += name + ':' + (v === undefined ? '' : canonicalHeaderValue(v)) + '\n'
+  }
+  return out
+}
+
+/** True for the X-Amz-Signature query parameter (any case), which a presigned URL does not sign. */
+export const isSignatureParam = (name: string) => name.length === 15 && name.toLowerCase() === 'x-amz-signature'
+
+/**
+ * `name:value\n` for each signed header (names lower-case), in the order the client listed them,
+ * from node's `req.rawHeaders` (`[name, value, name, value, …]` as received): a header sent several
+ * times canonicalizes as its values in arrival order joined with `,` (the SigV4 test suite's
+ * get-header-key-duplicate), where `req.headers` would have joined them with `, ` or kept only the
+ * first (User-Agent, Content-Type, …). `join` exists for the diagnosis of signers that get this wrong.
+ */
+export function canonicalHeadersFromRaw(rawHeaders: readonly string[], signedNames: readonly string[], join = ','): string {
+  const values: Array<string | undefined> = new Array<string | undefined>(signedNames.length)
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const at = signedNames.indexOf(rawHeaders[i].toLowerCase())
+    if (at < 0) continue
+    const v = canonicalHeaderValue(rawHeaders[i + 1])
+    const prev = values[at]
+    values[at] = prev === undefined ? v : prev + join + v
+  }
+  let out = ''
+  for (let i = 0; i < signedNames.length; i++) {
+    // A signed header listed twice takes the values of its first listing; one that did not arrive
+    // canonicalizes as empty, and the signature will not match.
+    const at = signedNames.indexOf(signedNames[i])
+    out += signedNames[i] + ':' + (values[at] ?? '') + '\n'
+  }
+  return out
+}
+
+const NON_LATIN1 = /[^\u0000-\u00ff]/
+const NON_ASCII = /[^\u0000-\u007f]/
+
+/**
+ * The SHA-256 (hex) of a canonical request. node delivers header values as latin1 strings: hashing
+ * them as latin1 reproduces the bytes the client signed; everything else in a canonical request is
+ * ASCII. The common case, pure ASCII, encodes the same either way and takes the one-shot hash.
+ */
+export function canonicalRequestHash(canonicalRequest: string): string {
+  return !NON_ASCII.test(canonicalRequest)
+    ? hash('sha256', canonicalRequest, 'hex')
+    : createHash('sha256').update(canonicalRequest, NON_LATIN1.test(canonicalRequest) ? 'utf8' : 'latin1').digest('hex')
 }
 
 const ISO_BASIC = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/

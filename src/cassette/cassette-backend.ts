@@ -37,6 +37,7 @@ const CACHED_BODY_LIMIT = 4096
 /** A replayed answer the simulator has not learnt yet: its id and what of the call learning needs. */
 interface PendingAnswer {
   readonly id: number
+  readonly service: ObservedCall['service']
   readonly operation: ObservedCall['operation']
   /** Kept only for operations learnt from their input (see observeNeedsInput). */
   readonly input: ObservedCall['input'] | undefined
@@ -78,10 +79,10 @@ export class CassetteBackend implements Backend {
     while (this.#pending.length > 0) {
       const batch = this.#pending
       this.#pending = []
-      for (const { id, operation, input, caller } of batch) {
+      for (const { id, service, operation, input, caller } of batch) {
         const response = await this.#o.index.response(id)
         if (response) {
-          this.#o.observe({ operation, input: input ?? NO_INPUT, caller }, { status: response.status, headers: response.headers, body: response.body, source: 'recorded' })
+          this.#o.observe({ service, operation, input: input ?? NO_INPUT, caller }, { status: response.status, headers: response.headers, body: response.body, source: 'recorded' })
         }
       }
     }
@@ -122,9 +123,9 @@ export class CassetteBackend implements Backend {
       const answer: IvsAnswer = { status: response.status, headers: response.headers, body: response.body, source: 'recorded' }
       if (!this.#absorbed.has(hit.id)) {
         this.#absorbed.add(hit.id)
-        const { operation } = call
+        const { service, operation } = call
         const input = this.#o.observeNeedsInput(operation) ? call.input : undefined
-        this.#pending.push({ id: hit.id, operation, input, caller: this.#sharedCaller(call.caller) })
+        this.#pending.push({ id: hit.id, service, operation, input, caller: this.#sharedCaller(call.caller) })
       }
       return answer
     }
@@ -140,6 +141,6 @@ export class CassetteBackend implements Backend {
       return undefined
     }
     const message = `No recorded interaction matches this ${call.operation} request (${call.raw.method} ${canonical.path}); ${nearest}`
-    return { ...serializeError(new AwsError(REPLAY_MISS, 404, message)), source: 'recorded' }
+    return { ...serializeError(new AwsError(REPLAY_MISS, 404, message)), source: 'miss' }
   }
 }

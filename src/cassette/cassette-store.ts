@@ -1,4 +1,5 @@
-import { mkdir, open as openFile, stat } from 'node:fs/promises'
+import { constants as fsConstants } from 'node:fs'
+import { access, mkdir, open as openFile, stat } from 'node:fs/promises'
 import path from 'node:path'
 import sqlite3 from 'sqlite3'
 import { Kysely, sql, type Insertable, type Selectable, type Transaction } from 'kysely'
@@ -55,6 +56,12 @@ export interface CassetteStoreOptions {
   readonly readOnly?: boolean
   /** Create the file (and its folders) when missing. Default true unless `readOnly`. */
   readonly create?: boolean
+  /**
+   * Open read-only instead when this process may not write the file or its folder (a read-only CI
+   * volume, a checkout owned by another user): replay needs no write, and `readOnly` says which
+   * it got. Default false: the read-write open fails as it would.
+   */
+  readonly readOnlyIfUnwritable?: boolean
 }
 
 /** How long a statement waits for another process's lock before failing with SQLITE_BUSY. */
@@ -101,14 +108,15 @@ export class CassetteStore {
    */
   static async open(file: string, opts: CassetteStoreOptions = {}): Promise<CassetteStore> {
     const abs = path.resolve(file)
-    const readOnly = opts.readOnly ?? false
+    let readOnly = opts.readOnly ?? false
     const create = opts.create ?? !readOnly
     if (readOnly && create) throw new CassetteError(abs, 'cannot be created by a read-only open')
     await ensureFile(abs, create)
+    if (!readOnly && opts.readOnlyIfUnwritable) readOnly = !(await writable(abs))
 
     let handle: sqlite3.Database
     try {
-      handle = await openSqlite3(abs, readOnly ? sqlite3.OPEN_READONLY : sqlite3.OPEN_READWRITE)
+      handle = readOnly ? await openReadOnly(abs) : await openSqlite3(abs, sqlite3.OPEN_READWRITE)
     } catch (e) {
       throw new CassetteError(abs, `cannot be opened: ${describe(e)}`, { cause: e })
     }
@@ -289,6 +297,46 @@ export class CassetteStore {
     })
   }
 
+  /**
+   * Refuses, with a `CassetteError`, a cassette another connection holds open (a running server
+   * in any mode but simulate). Every WAL-mode connection keeps a SHARED lock on the database file
+   * while it is open, so an EXCLUSIVE lock is granted only when no one else has the file open. The
+   * locks are the kernel's (fcntl): a server killed with SIGKILL holds none, so a crash never
+   * leaves the cassette locked. The lock is released again at once; what follows runs as usual.
+   */
+  assertNotOpenElsewhere(what: string): Promise<void> {
+    return this.#run('assertNotOpenElsewhere', async () => {
+      await this.#db.connection().execute(async (db) => {
+        await sql`pragma busy_timeout = 0`.execute(db)
+        try {
+          await sql`pragma locking_mode = exclusive`.execute(db)
+          await sql`begin exclusive`.execute(db)
+          await sql`commit`.execute(db)
+        } catch (e) {
+          if (/SQLITE_BUSY/.test(describe(e))) {
+            throw new CassetteError(this.file, `is open in another process (a running ivs-replay server?); stop it before ${what}`, { cause: e })
+          }
+          throw e
+        } finally {
+          // Back to normal locking: the next access releases the exclusive lock.
+          await sql`pragma locking_mode = normal`.execute(db)
+          await sql`select count(*) from sqlite_master`.execute(db)
+          await sql`pragma busy_timeout = ${sql.raw(String(BUSY_TIMEOUT_MS))}`.execute(db)
+        }
+      })
+    })
+  }
+
+  /** How many interactions were recorded before `iso`, and the oldest `recordedAt` (for age warnings). */
+  recordedBefore(iso: string): Promise<{ count: number; oldest: string | null }> {
+    return this.#run('recordedBefore', async () => {
+      const row = await this.#db.selectFrom('interactions')
+        .select((eb) => [eb.fn.countAll<number>().as('count'), eb.fn.min('recorded_at').as('oldest')])
+        .where('recorded_at', '<', iso).executeTakeFirst()
+      return { count: Number(row?.count ?? 0), oldest: row?.oldest ?? null }
+    })
+  }
+
   /** `PRAGMA integrity_check`: `'ok'`, or SQLite's findings one per line. */
   integrityCheck(): Promise<string> {
     return this.#run('integrityCheck', async () => {
@@ -332,6 +380,52 @@ export class CassetteStore {
     const forget = () => { this.#inFlight.delete(p) }
     p.then(forget, forget)
     return p
+  }
+}
+
+/** Whether this process may write the file and create SQLite's -wal and -shm beside it. */
+async function writable(file: string): Promise<boolean> {
+  try {
+    await access(file, fsConstants.W_OK)
+    await access(path.dirname(file), fsConstants.W_OK)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/**
+ * A read-only handle that creates nothing beside the file. A plain read-only open of a WAL-mode
+ * database creates -shm and -wal when the folder allows it and, unable to checkpoint, leaves them
+ * there (they show in `git status`); where the folder is read-only it fails with SQLITE_CANTOPEN.
+ * So a WAL-mode file with no -wal beside it (nobody has it open: a cassette at rest) is opened
+ * `immutable`: no locks, no shared memory, no files. A -wal beside it means a writer has it open
+ * (or was killed) and holds data the main file lacks: then the plain open, which reads that WAL
+ * through the writer's -shm. A rollback-journal file creates nothing on a read-only open anyway.
+ *
+ * The one race: a writer that opens the file after this check writes to its -wal, which this
+ * handle does not see, and the main file changes only at a checkpoint (1000 pages, or close), so
+ * a short read-only command reads the cassette as it was when it started.
+ */
+async function openReadOnly(file: string): Promise<sqlite3.Database> {
+  const walHeader = await isWalFile(file)
+  const walBeside = await stat(`${file}-wal`).then(() => true, () => false)
+  if (walHeader && !walBeside) {
+    const uri = `file:${encodeURI(file).replace(/[?#]/g, encodeURIComponent)}?immutable=1`
+    return openSqlite3(uri, sqlite3.OPEN_READONLY | sqlite3.OPEN_URI)
+  }
+  return openSqlite3(file, sqlite3.OPEN_READONLY)
+}
+
+/** Bytes 18 and 19 of an SQLite header are 2 in WAL mode (sqlite.org/fileformat2.html). */
+async function isWalFile(file: string): Promise<boolean> {
+  const handle = await openFile(file, 'r')
+  try {
+    const header = Buffer.alloc(20)
+    const { bytesRead } = await handle.read(header, 0, 20, 0)
+    return bytesRead === 20 && header[18] === 2 && header[19] === 2
+  } finally {
+    await handle.close()
   }
 }
 

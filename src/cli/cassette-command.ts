@@ -14,6 +14,9 @@ Commands:
   import FILE --to NAME|PATH [--force]   read exported JSON into a cassette (--force replaces a non-empty one)
   prune NAME|PATH [--dry-run] [--force]  drop the interactions no replay run used
   scan NAME|PATH                         look for secrets; exit 1 if any is found
+  merge A B [C…] --to NAME|PATH [--force] one cassette from several (parallel CI shards)
+  verify NAME|PATH [--against URL] [--profile P]
+                                         re-send every recorded request and report drift; exit 1 if any
 
 A NAME is the cassette <DIR>/NAME.sqlite, DIR being --dir or the configured cassettes folder
 (cassettes/ under the working directory); anything with a / or ending in .sqlite is a path.
@@ -29,6 +32,8 @@ const commands: Readonly<Record<string, () => Promise<Subcommand>>> = {
   import: async () => (await import('./cassette-import.js')).cassetteImport,
   prune: async () => (await import('./cassette-prune.js')).cassettePrune,
   scan: async () => (await import('./cassette-scan.js')).cassetteScan,
+  merge: async () => (await import('./cassette-merge.js')).cassetteMerge,
+  verify: async () => (await import('./cassette-verify.js')).cassetteVerify,
 }
 
 export async function cassetteCommand(args: readonly string[]): Promise<number> {

@@ -12,7 +12,8 @@ import { CliError } from './cli-error.js'
 import { parseCommandArgs, stringFlag } from './parse-command-args.js'
 import { recordedIdentity } from './recorded-identity.js'
 
-export async function cassetteImport(args: readonly string[]): Promise<number> {
+/** `out` is where the report goes (stdout for the command line). */
+export async function cassetteImport(args: readonly string[], out: Pick<NodeJS.WritableStream, 'write'> = process.stdout): Promise<number> {
   const parsed = parseCommandArgs(args, { to: { type: 'string' }, force: { type: 'boolean' }, dir: { type: 'string' } }, ['FILE'])
   const to = stringFlag(parsed, 'to')
   if (to === undefined) throw new CliError('missing --to NAME|PATH (the cassette to import into)', 2)
@@ -46,8 +47,10 @@ export async function cassetteImport(args: readonly string[]): Promise<number> {
     if (existing > 0 && parsed.values.force !== true) {
       throw new CliError(`${file} already holds ${existing} interactions; pass --force to replace them`, 1)
     }
+    // A server holding the cassette open would go on answering from an index of rows that are gone.
+    await store.assertNotOpenElsewhere('replacing its interactions')
     await store.replaceAll(items)
-    process.stdout.write(`imported ${items.length} interactions into ${file}${existing > 0 ? ` (replacing ${existing})` : ''}\n`)
+    out.write(`imported ${items.length} interactions into ${file}${existing > 0 ? ` (replacing ${existing})` : ''}\n`)
     return 0
   } finally {
     await store.close()

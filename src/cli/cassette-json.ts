@@ -10,7 +10,7 @@
 import { validateHeaderName, validateHeaderValue } from 'node:http'
 import type { Interaction, RecordedRequest, RecordedResponse } from '../cassette/cassette-store.js'
 import type { JsonValue } from '../protocol/deserialize.js'
-import { model } from '../model/model.js'
+import { ivs } from '../model/services.js'
 import { CliError } from './cli-error.js'
 import { bodyFields, decodeBody, encodeBody } from './exported-body.js'
 
@@ -135,7 +135,7 @@ function interaction(raw: unknown, at: string): ImportedInteraction {
   if (!isObject(raw)) throw shapeError(at, 'must be an object')
   onlyKnown(raw, ['operation', 'recordedAt', 'request', 'response'], at)
   const operation = string(raw, 'operation', at)
-  if (!Object.hasOwn(model.operations, operation)) throw shapeError(`${at}.operation`, `is not an IVS operation: ${JSON.stringify(operation)}`)
+  if (!ivs.hasOperation(operation)) throw shapeError(`${at}.operation`, `is not an IVS operation: ${JSON.stringify(operation)}`)
   const recordedAt = string(raw, 'recordedAt', at)
   if (Number.isNaN(Date.parse(recordedAt))) throw shapeError(`${at}.recordedAt`, `must be an ISO 8601 date, got ${JSON.stringify(recordedAt)}`)
 

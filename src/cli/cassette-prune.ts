@@ -5,7 +5,8 @@ import { cassetteFile } from './cassette-file.js'
 import { CliError } from './cli-error.js'
 import { parseCommandArgs, stringFlag } from './parse-command-args.js'
 
-export async function cassettePrune(args: readonly string[]): Promise<number> {
+/** `out` is where the report goes (stdout for the command line). */
+export async function cassettePrune(args: readonly string[], out: Pick<NodeJS.WritableStream, 'write'> = process.stdout): Promise<number> {
   const parsed = parseCommandArgs(args, { 'dry-run': { type: 'boolean' }, force: { type: 'boolean' }, dir: { type: 'string' } }, ['NAME|PATH'])
   const file = cassetteFile(parsed.positionals[0], stringFlag(parsed, 'dir'))
   const dryRun = parsed.values['dry-run'] === true
@@ -14,7 +15,7 @@ export async function cassettePrune(args: readonly string[]): Promise<number> {
     const interactions = await store.all()
     const unused = interactions.filter((i) => i.usedAt === null).length
     if (dryRun) {
-      process.stdout.write(`would drop ${unused} unused interactions and keep ${interactions.length - unused} (${file})\n`)
+      out.write(`would drop ${unused} unused interactions and keep ${interactions.length - unused} (${file})\n`)
       return 0
     }
     // A cassette nothing was ever replayed from would be emptied: almost always a replay run that
@@ -24,9 +25,11 @@ export async function cassettePrune(args: readonly string[]): Promise<number> {
         `no interaction of ${file} was ever replayed, so pruning would empty it; ` +
           'run the tests in replay mode and stop the server first, or pass --force', 1)
     }
+    // A server holding the cassette open would go on answering from an index of rows that are gone.
+    await store.assertNotOpenElsewhere('pruning it')
     const dropped = await store.deleteUnused()
     const kept = (await store.indexEntries()).length
-    process.stdout.write(`dropped ${dropped} unused interactions, kept ${kept} (${file})\n`)
+    out.write(`dropped ${dropped} unused interactions, kept ${kept} (${file})\n`)
     return 0
   } finally {
     await store.close()

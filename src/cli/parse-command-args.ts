@@ -11,7 +11,10 @@ export interface ParsedCommandArgs {
   readonly values: Readonly<Record<string, string | boolean | undefined>>
 }
 
-/** Parses `args` strictly: unknown flags, missing and extra positionals are `CliError`s with exit code 2. */
+/**
+ * Parses `args` strictly: unknown flags, missing and extra positionals are `CliError`s with exit
+ * code 2. A last positional name ending in `...` takes any number of further arguments.
+ */
 export function parseCommandArgs(args: readonly string[], options: Options, positionals: readonly string[]): ParsedCommandArgs {
   let parsed: { values: Record<string, string | boolean | (string | boolean)[] | undefined>; positionals: string[] }
   try {
@@ -22,7 +25,8 @@ export function parseCommandArgs(args: readonly string[], options: Options, posi
   if (parsed.positionals.length < positionals.length) {
     throw new CliError(`missing argument ${positionals[parsed.positionals.length]}`, 2)
   }
-  if (parsed.positionals.length > positionals.length) {
+  const variadic = positionals.length > 0 && positionals[positionals.length - 1].endsWith('...')
+  if (!variadic && parsed.positionals.length > positionals.length) {
     throw new CliError(`unexpected argument ${JSON.stringify(parsed.positionals[positionals.length])}`, 2)
   }
   const values: Record<string, string | boolean | undefined> = {}

@@ -1,7 +1,7 @@
 // Checks a merged configuration field by field; the first bad field stops start-up with its name.
 import path from 'node:path'
 import { isLoopback } from '../http/host-guard.js'
-import { model } from '../model/model.js'
+import { ivs } from '../model/services.js'
 import { ConfigError, logLevels, modes, type Config, type MatchRule, type Mode } from './config.js'
 
 type Raw = Record<string, unknown>
@@ -37,19 +37,28 @@ function section(raw: Raw, field: string): Raw {
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/
 const ACCOUNT = /^\d{12}$/
 
-export function checkConfig(raw: Raw): Config {
+/** What start-up needs to know about where it runs, beside the settings. */
+export interface RunContext {
+  /** Running under CI (the CI environment variable): record modes then need recording.allowInCi. */
+  readonly ci: boolean
+}
+
+export function checkConfig(raw: Raw, context: RunContext = { ci: false }): Config {
   const known = new Set([
-    'host', 'allowedHosts', 'port', 'region', 'regions', 'auth', 'maxSkewSeconds', 'credentials', 'logLevel', 'maxBodyBytes',
+    'host', 'allowedHosts', 'port', 'region', 'regions', 'auth', 'maxSkewSeconds', 'signatureDiagnostics', 'credentials', 'logLevel', 'maxBodyBytes',
     'seed', 'control', 'events', 'mode', 'cassette', 'cassettesDir', 'state', 'upstream', 'recording', 'matching',
   ])
   for (const key of Object.keys(raw)) if (!known.has(key)) throw new ConfigError(key, 'is not a known setting')
 
   const region = str(raw, 'region')
   if (!REGION.test(region)) throw new ConfigError('region', `must look like us-west-2, got ${JSON.stringify(region)}`)
-  const regions = raw.regions
+  // The regions this endpoint serves: by default only `region`, as a regional AWS endpoint does;
+  // serving several on one port is the explicit `regions` list.
+  const regions = raw.regions ?? [region]
   if (!Array.isArray(regions) || regions.length === 0 || !regions.every((r) => typeof r === 'string' && REGION.test(r))) {
     throw new ConfigError('regions', 'must be a non-empty list of region names like us-west-2')
   }
+  if (typeof (raw.signatureDiagnostics ?? true) !== 'boolean') throw new ConfigError('signatureDiagnostics', 'must be true or false')
   const credentials = raw.credentials
   if (!Array.isArray(credentials) || credentials.length === 0) {
     throw new ConfigError('credentials', 'must be a non-empty list of {accessKeyId, secretAccessKey, accountId}')
@@ -99,6 +108,13 @@ export function checkConfig(raw: Raw): Config {
   const caFile = nullableStr(upstream, 'caFile', 'upstream.caFile')
   const recording = section(raw, 'recording')
   if (typeof recording.rewriteAccountId !== 'boolean') throw new ConfigError('recording.rewriteAccountId', 'must be true or false')
+  if (typeof recording.allowInCi !== 'boolean') throw new ConfigError('recording.allowInCi', 'must be true or false')
+  const maxAgeDays = recording.maxAgeDays === null || recording.maxAgeDays === undefined
+    ? null : int(recording, 'maxAgeDays', 1, 100 * 365, 'recording.maxAgeDays')
+  if ((mode === 'record' || mode === 'record-missing') && context.ci && !recording.allowInCi) {
+    throw new ConfigError('mode', `${mode} refuses to start under CI=true, so CI never records (or calls real AWS) silently; ` +
+      'set recording.allowInCi to true (or IVS_REPLAY_RECORD_IN_CI=true) to allow it')
+  }
   const allowRemote = recording.allowRemote ?? false
   if (typeof allowRemote !== 'boolean') throw new ConfigError('recording.allowRemote', 'must be true or false')
   const overwrite = recording.overwrite ?? false
@@ -132,7 +148,7 @@ export function checkConfig(raw: Raw): Config {
       timeoutMs: int(upstream, 'timeoutMs', 100, 600_000, 'upstream.timeoutMs'),
       profile: nullableStr(upstream, 'profile', 'upstream.profile'),
     }),
-    recording: Object.freeze({ rewriteAccountId: recording.rewriteAccountId, allowRemote, overwrite }),
+    recording: Object.freeze({ rewriteAccountId: recording.rewriteAccountId, maxAgeDays, allowInCi: recording.allowInCi, allowRemote, overwrite }),
     matching: checkMatching(raw.matching),
     host,
     allowedHosts: Object.freeze((allowedHosts as string[]).map((h) => h.toLowerCase().replace(/^\[(.*)\]$/, '$1'))),
@@ -141,6 +157,7 @@ export function checkConfig(raw: Raw): Config {
     regions: Object.freeze([...new Set([region, ...(regions as string[])])]),
     auth: oneOf(raw, 'auth', ['sigv4', 'off'] as const),
     maxSkewSeconds: int(raw, 'maxSkewSeconds', 1, 7 * 24 * 3600),
+    signatureDiagnostics: raw.signatureDiagnostics !== false,
     credentials: Object.freeze(checkedCredentials),
     logLevel: oneOf(raw, 'logLevel', logLevels),
     maxBodyBytes: int(raw, 'maxBodyBytes', 1024, 64 * 1024 * 1024),
@@ -175,7 +192,7 @@ function checkMatching(value: unknown): Readonly<Record<string, MatchRule>> {
   const out: Record<string, MatchRule> = {}
   for (const [op, rule] of Object.entries(value)) {
     const where = `matching.${op}`
-    if (op !== '*' && !Object.hasOwn(model.operations, op)) throw new ConfigError(where, 'is not an IVS operation (or *)')
+    if (op !== '*' && !ivs.hasOperation(op)) throw new ConfigError(where, 'is not an IVS operation (or *)')
     if (!isObject(rule)) throw new ConfigError(where, 'must be an object {ignore, patterns}')
     const ignore = rule.ignore ?? []
     if (!Array.isArray(ignore) || !ignore.every((f) => typeof f === 'string' && f !== '')) {

@@ -28,11 +28,17 @@ export interface Config {
   readonly allowedHosts: readonly string[]
   /** 0 asks the OS for a free port. */
   readonly port: number
-  /** The region the CLI prints and the library returns; requests may use any of `regions`. */
+  /** The region the CLI prints and the library returns. */
   readonly region: string
+  /** The regions a request's credential scope may name: `region` unless set explicitly. */
   readonly regions: readonly string[]
   readonly auth: AuthMode
   readonly maxSkewSeconds: number
+  /**
+   * InvalidSignatureException carries the canonical request and string-to-sign we computed, as AWS's
+   * JSON services send them (default true).
+   */
+  readonly signatureDiagnostics: boolean
   readonly credentials: readonly CredentialEntry[]
   readonly logLevel: LogLevel
   readonly maxBodyBytes: number
@@ -60,6 +66,10 @@ export interface Config {
   readonly recording: {
     /** Rewrite the real account id to the local one in every recorded ARN (and back when forwarding). */
     readonly rewriteAccountId: boolean
+    /** Recordings older than this many days make start-up warn (null: never). */
+    readonly maxAgeDays: number | null
+    /** Let `record` and `record-missing` start under CI=true (they refuse by default, so CI never records silently). */
+    readonly allowInCi: boolean
     /** Record modes may listen on a non-loopback address (with non-default local credentials). */
     readonly allowRemote: boolean
     /** `record`: drop what the cassette holds before recording starts over. */

@@ -17,6 +17,8 @@ export interface ConfigSources {
   /** Usually process.env; pass {} to ignore the environment (the library does by default). */
   readonly env?: NodeJS.ProcessEnv
   readonly overrides?: Raw
+  /** Where CI is read from (default process.env). */
+  readonly ci?: NodeJS.ProcessEnv
 }
 
 /** IVS_REPLAY_* variables and the settings they set, with how to read their text. */
@@ -24,6 +26,7 @@ const envSettings: readonly [string, string, (text: string) => unknown][] = [
   ['IVS_REPLAY_HOST', 'host', String],
   ['IVS_REPLAY_PORT', 'port', Number],
   ['IVS_REPLAY_REGION', 'region', String],
+  ['IVS_REPLAY_REGIONS', 'regions', (text: string) => text.split(',').map((r) => r.trim())],
   ['IVS_REPLAY_AUTH', 'auth', String],
   ['IVS_REPLAY_MAX_SKEW_SECONDS', 'maxSkewSeconds', Number],
   ['IVS_REPLAY_LOG_LEVEL', 'logLevel', String],
@@ -32,6 +35,25 @@ const envSettings: readonly [string, string, (text: string) => unknown][] = [
   ['IVS_REPLAY_CASSETTE', 'cassette', String],
   ['IVS_REPLAY_STATE', 'state', String],
 ]
+
+/** Variables read from process.env even when `env` is not: they describe the machine, not one server. */
+const machineSettings: readonly [string, (text: string) => Raw][] = [
+  ['IVS_REPLAY_RECORD_IN_CI', (text) => ({ recording: { allowInCi: isTrue(text) } })],
+  ['IVS_REPLAY_MAX_RECORDING_AGE_DAYS', (text) => ({ recording: { maxAgeDays: Number(text) } })],
+]
+
+function isTrue(text: string): boolean {
+  return text !== '' && !/^(0|false|no|off)$/i.test(text)
+}
+
+/**
+ * CI services set CI (GitHub Actions, GitLab, CircleCI, Travis, Buildkite: `true`; some `1`). Read
+ * from process.env even by the library, whose servers otherwise ignore the environment: a test
+ * suite that starts a recorder in CI is exactly what the refusal is for.
+ */
+export function runningInCi(env: NodeJS.ProcessEnv = process.env): boolean {
+  return isTrue(env.CI ?? '')
+}
 
 function readJson(file: string, what: string): Raw {
   let text: string
@@ -78,7 +100,11 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     const text = env[name]
     if (text !== undefined && text !== '') fromEnv[field] = read(text)
   }
+  for (const [name, read] of machineSettings) {
+    const text = env[name] ?? process.env[name]
+    if (text !== undefined && text !== '') raw = merge(raw, read(text))
+  }
   raw = merge(raw, fromEnv)
   if (sources.overrides) raw = merge(raw, sources.overrides)
-  return checkConfig(raw)
+  return checkConfig(raw, { ci: runningInCi(sources.ci ?? process.env) })
 }

@@ -1,10 +1,10 @@
-// Control routes that stand in for an encoder (BEHAVIOR.md §6: the API has no start call):
+// Control routes that stand in for an encoder (docs/ivs-behavior.md §6: the API has no start call):
 //   POST /_mock/streams/start  {channelArn | streamKey, accountId?, region?, ingestConfiguration?}
 //   POST /_mock/streams/stop   {channelArn}
 //   POST /_mock/streams/health {channelArn, health}
 // They change the simulator's state through the same broadcast steps, ids and clock as the API.
-import { shapeOf } from '../model/model.js'
-import type { AudioConfiguration, IngestConfiguration, StreamHealth, VideoConfiguration } from '../model/ivs-types.js'
+import { ivs } from '../model/services.js'
+import type { AudioConfiguration, IngestConfiguration, StreamHealth, VideoConfiguration } from '../model/ivs/types.js'
 import { parseArn } from '../simulator/arn.js'
 import type { SimContext } from '../simulator/handler.js'
 import type { ChannelRecord, RegionState } from '../simulator/region-state.js'
@@ -158,7 +158,7 @@ export function addStreamRoutes(api: ControlApi, deps: StreamRouteDeps): Control
 }
 
 function enumOf(shapeName: string): readonly string[] {
-  const shape = shapeOf(shapeName)
+  const shape = ivs.shapeOf(shapeName)
   if (shape.type !== 'string' || !shape.enum) throw new Error(`model shape ${shapeName} is not an enum`)
   return shape.enum
 }

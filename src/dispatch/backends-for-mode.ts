@@ -12,6 +12,7 @@ import type { Config } from '../config/config.js'
 import type { Logger } from '../log/logger.js'
 import { learnsFromInput } from '../simulator/absorb.js'
 import type { Simulator } from '../simulator/simulator.js'
+import { warnAboutOldRecordings } from '../cassette/recording-age.js'
 import { Dispatcher } from './dispatcher.js'
 import type { Backend } from './ivs-call.js'
 
@@ -38,16 +39,17 @@ export async function backendsForMode(config: Config, deps: { simulator: Simulat
     import('../cassette/new-cassette-file.js'),
     import('../cassette/recording-start.js'),
   ])
+  const records = config.mode === 'record' || config.mode === 'record-missing'
   const created = newCassetteFile(config.cassette)
-  const store = await CassetteStore.open(config.cassette, { create: config.mode === 'record' || config.mode === 'record-missing' })
+  // Replay and hybrid only read: a cassette they may not write (a read-only CI volume) opens read-only.
+  const store = await CassetteStore.open(config.cassette, { create: records, readOnlyIfUnwritable: !records })
   const closers: (() => Promise<void>)[] = []
   try {
     const observe = simulator.observe.bind(simulator)
-    const recording = config.mode === 'record' || config.mode === 'record-missing'
     // Set before the server listens, so before anything can be recorded.
     let index: ReplayIndex | undefined
     let upstream: Backend | undefined
-    if (recording) {
+    if (records) {
       const { createRecordingBackend } = await import('../proxy/recording-backend.js')
       const recorder = await createRecordingBackend({
         config, store, logger, observe, onRecorded: (interaction: Interaction) => index?.add(interaction, config.matching),
@@ -59,7 +61,10 @@ export async function backendsForMode(config: Config, deps: { simulator: Simulat
     }
     const loaded = await ReplayIndex.load(store, config.matching)
     index = loaded
-    logger.info('cassette open', { file: config.cassette, interactions: loaded.size, mode: config.mode })
+    logger.info('cassette open', { file: config.cassette, interactions: loaded.size, mode: config.mode, ...(store.readOnly && { readOnly: true }) })
+    if (store.readOnly) logger.info('cassette is read-only: first use is not recorded (cassette prune keeps what was marked before)', { file: config.cassette })
+    // After --overwrite has run: recordings it deleted are no reason to warn.
+    await warnAboutOldRecordings(store, config, logger)
     const cassette = new CassetteBackend({
       store, index: loaded, rules: config.matching, strict: config.mode === 'replay', logger, observe, observeNeedsInput: learnsFromInput,
     })
@@ -67,7 +72,7 @@ export async function backendsForMode(config: Config, deps: { simulator: Simulat
     if (config.mode !== 'record') backends.push(cassette)
     if (config.mode === 'hybrid') backends.push(simulator)
     if (upstream) backends.push(upstream)
-    const flush = () => loaded.flushUsed().catch((err: unknown) => logger.warn('could not mark replayed interactions as used', { error: String(err) }))
+    const flush = store.readOnly ? async () => undefined : () => loaded.flushUsed().catch((err: unknown) => logger.warn('could not mark replayed interactions as used', { error: String(err) }))
     const timer = setInterval(flush, USED_FLUSH_MS)
     timer.unref()
     return {

@@ -1,8 +1,9 @@
-// What travels between the pipeline's steps: an authenticated, validated IVS call, and the answer
-// one of the backends (cassette, upstream, simulator) gives to it.
+// What travels between the pipeline's steps: an authenticated, validated call to one of the IVS
+// services, and the answer one of the backends (cassette, upstream, simulator) gives to it.
 import type { IncomingHttpHeaders } from 'node:http'
 import type { Caller } from '../auth/verify-sigv4.js'
-import type { OperationName } from '../model/ivs-types.js'
+import type { ServiceId } from '../model/service-spec.js'
+import type { AnyOperationName } from '../model/services.js'
 import type { JsonObject } from '../protocol/deserialize.js'
 import type { HttpAnswer } from '../protocol/serialize.js'
 
@@ -21,7 +22,10 @@ export interface RawRequest {
 
 export interface IvsCall {
   readonly requestId: string
-  readonly operation: OperationName
+  /** The service the request was routed to (src/protocol/service-router.ts). */
+  readonly service: ServiceId
+  /** An operation of that service (ListTagsForResource is in all three: read it with `service`). */
+  readonly operation: AnyOperationName
   /** The validated input, with path and query members merged in. */
   readonly input: JsonObject
   readonly caller: Caller
@@ -29,9 +33,10 @@ export interface IvsCall {
 }
 
 /** What the simulator needs of a call to learn from its answer. */
-export type ObservedCall = Pick<IvsCall, 'operation' | 'input' | 'caller'>
+export type ObservedCall = Pick<IvsCall, 'service' | 'operation' | 'input' | 'caller'>
 
-export type AnswerSource = 'simulated' | 'recorded' | 'proxied'
+/** Where an answer came from (`x-ivs-replay-source`); `miss`: a strict replay found no recording. */
+export type AnswerSource = 'simulated' | 'recorded' | 'proxied' | 'miss'
 
 export interface IvsAnswer extends HttpAnswer {
   readonly source: AnswerSource

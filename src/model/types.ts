@@ -1,5 +1,5 @@
-// The shape of the generated IVS model (ivs-model.ts). Kept apart from the generator so that
-// runtime code depends only on these types, never on botocore.
+// The shape of a generated service model (src/model/<service>/model.ts). Kept apart from the
+// generator so that runtime code depends only on these types, never on botocore.
 
 export type HttpMethod = 'GET' | 'POST' | 'DELETE' | 'PUT' | 'PATCH'
 
@@ -36,13 +36,15 @@ export interface StringShape extends ShapeBase {
   readonly enum?: readonly string[]
 }
 export interface NumberShape extends ShapeBase {
-  readonly type: 'integer' | 'long'
+  /** integer/long must be whole numbers; float/double may not be. */
+  readonly type: 'integer' | 'long' | 'float' | 'double'
   readonly min?: number
   readonly max?: number
 }
 export interface BooleanShape extends ShapeBase {
   readonly type: 'boolean'
 }
+/** Always ISO 8601 on the wire: the generator refuses any other format. */
 export interface TimestampShape extends ShapeBase {
   readonly type: 'timestamp'
 }
@@ -63,8 +65,12 @@ export interface StructureShape extends ShapeBase {
   readonly type: 'structure'
   readonly members: Readonly<Record<string, MemberModel>>
   readonly required?: readonly string[]
+  /** A union: exactly one member may be set. */
+  readonly union?: boolean
   /** Set on error shapes: the HTTP status the service answers with. */
   readonly errorStatus?: number
+  /** Set on error shapes whose documentation has text: the default message. */
+  readonly errorText?: string
 }
 
 export type ShapeModel =
@@ -78,7 +84,10 @@ export type ShapeModel =
 
 export interface ServiceModel {
   readonly apiVersion: string
+  /** The SigV4 scope's service: `ivs` for both ivs and ivs-realtime, `ivschat` for chat. */
   readonly signingName: string
+  /** The host's first label at AWS: `ivs`, `ivschat`, `ivsrealtime`. */
+  readonly endpointPrefix: string
   readonly operations: Readonly<Record<string, OperationModel>>
   readonly shapes: Readonly<Record<string, ShapeModel>>
 }

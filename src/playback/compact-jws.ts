@@ -1,6 +1,6 @@
 // A JWT in JWS compact form, taken apart and checked the way IVS's playback edge does it. The one
-// refusal text captured from the edge ("token contains an invalid number of segments", BEHAVIOR.md
-// §11) is the Go JWT library's (dgrijalva/jwt-go v3, golang-jwt v4), so the parse follows that
+// refusal text captured from the edge ("token contains an invalid number of segments", docs/ivs-behavior.md
+// §12) is the Go JWT library's (dgrijalva/jwt-go v3, golang-jwt v4), so the parse follows that
 // library's order and wording: segments, header, claims, algorithm, signature, then exp/iat/nbf.
 import { createPublicKey, verify, type KeyObject } from 'node:crypto'
 

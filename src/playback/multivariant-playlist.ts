@@ -3,7 +3,7 @@
 // STANDARD transcodes up to 1080p; ADVANCED_HD up to 720p, ADVANCED_SD up to 480p), cut to the
 // token's `aws:maximum-resolution` (SD ≤ 480p, HD ≤ 720p, FULL_HD ≤ 1080p). The variant URIs are
 // not served: ivs-replay stands in for authorization, not for video.
-import type { ChannelType, VideoConfiguration } from '../model/ivs-types.js'
+import type { ChannelType, VideoConfiguration } from '../model/ivs/types.js'
 
 export type MaximumResolution = 'SD' | 'HD' | 'FULL_HD'
 

@@ -1,7 +1,7 @@
 // Whether a viewer may fetch a channel's multivariant playlist: the playback token of a private
 // channel (`authorized: true`) and the channel's playback restriction policy, checked as IVS's
 // edge checks them (UG "Setting Up Private Channels", "Generate and Sign IVS Playback Tokens",
-// "Undesired Content and Viewers"; BEHAVIOR.md §11). Only state the simulator already keeps is
+// "Undesired Content and Viewers"; docs/ivs-behavior.md §12). Only state the simulator already keeps is
 // read: the channel, the region's imported key pairs, revocations, policies and used single-use ids.
 import type { ChannelRecord, RegionState } from '../simulator/region-state.js'
 import { revocationsOf } from '../simulator/resources/viewer-session-revocations.js'
@@ -58,7 +58,7 @@ function optionalString(claims: Claims, name: string): string | undefined {
 
 /** The token's verdict for this channel; the grant's parts the edge needs if it passes. */
 function checkToken(state: RegionState, channel: ChannelRecord, viewer: Viewer): Refusal | { maximumResolution?: MaximumResolution; singleUse?: { uuid: string; expMs: number } } {
-  // No token parses as zero segments: IVS answers a missing token with the same text (BEHAVIOR.md §11).
+  // No token parses as zero segments: IVS answers a missing token with the same text (docs/ivs-behavior.md §12).
   const jws = decodeJws(viewer.token ?? '')
   const alg = jws.header.alg
   if (typeof alg !== 'string' || alg === '') throw new TokenRefusal('signing method (alg) is unavailable.')

@@ -4,13 +4,15 @@
 // later by validate.ts. Members the model does not know are dropped, as IVS ignores them.
 import { isUtf8 } from 'node:buffer'
 import type { IncomingHttpHeaders } from 'node:http'
-import { shapeOf, structureOf } from '../model/model.js'
+import type { ServiceSpec } from '../model/service-spec.js'
 import { AwsError } from './aws-error.js'
+import { unmodeledErrors } from './unmodeled-errors.js'
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue }
 export type JsonObject = { [key: string]: JsonValue }
 
-const serializationError = (message: string) => new AwsError('SerializationException', 400, message)
+const serializationError = (message: string) =>
+  new AwsError('SerializationException', unmodeledErrors.SerializationException, message)
 
 /** Parses a JSON request body; an empty body means `{}` (botocore sends nothing on GET/DELETE). */
 export function parseJsonBody(body: Buffer): JsonObject {
@@ -71,9 +73,9 @@ export interface HttpBindings {
 }
 
 /** Builds the operation input from its bindings; throws SerializationException on a wrong type. */
-export function deserializeInput(inputShape: string | undefined, http: HttpBindings): JsonObject {
+export function deserializeInput(spec: ServiceSpec, inputShape: string | undefined, http: HttpBindings): JsonObject {
   if (!inputShape) return {}
-  const shape = structureOf(inputShape)
+  const shape = spec.structureOf(inputShape)
   const input: JsonObject = {}
   for (const [name, member] of Object.entries(shape.members)) {
     let value: JsonValue | undefined
@@ -83,7 +85,7 @@ export function deserializeInput(inputShape: string | undefined, http: HttpBindi
         break
       case 'querystring': {
         const values = http.query[member.locationName ?? name]
-        if (values) value = shapeOf(member.shape).type === 'list' ? [...values] : values[0]
+        if (values) value = spec.shapeOf(member.shape).type === 'list' ? [...values] : values[0]
         break
       }
       case 'header': {
@@ -94,10 +96,10 @@ export function deserializeInput(inputShape: string | undefined, http: HttpBindi
       default:
         value = Object.hasOwn(http.body, name) ? http.body[name] : undefined
     }
-    // A null member is an absent one (BEHAVIOR.md §2): dropped here, so a handler never sees null
+    // A null member is an absent one (docs/ivs-behavior.md §2): dropped here, so a handler never sees null
     // where its type says "string or undefined"; validation still reports a required one as null.
     if (value === undefined || value === null) continue
-    input[name] = checkType(value, member.shape, name)
+    input[name] = checkType(spec, value, member.shape, name)
   }
   return input
 }
@@ -116,9 +118,9 @@ function mismatch(path: string, expected: string, value: JsonValue): AwsError {
  * Returns the value with unknown structure members removed and null structure members dropped;
  * null list items and map values stay null (validation refuses them).
  */
-function checkType(value: JsonValue, shapeName: string, path: string): JsonValue {
+function checkType(spec: ServiceSpec, value: JsonValue, shapeName: string, path: string): JsonValue {
   if (value === null) return null
-  const shape = shapeOf(shapeName)
+  const shape = spec.shapeOf(shapeName)
   switch (shape.type) {
     case 'string':
       if (typeof value !== 'string') throw mismatch(path, 'string', value)
@@ -130,23 +132,27 @@ function checkType(value: JsonValue, shapeName: string, path: string): JsonValue
     case 'long':
       if (typeof value !== 'number' || !Number.isInteger(value)) throw mismatch(path, 'integer', value)
       return value
+    case 'float':
+    case 'double':
+      if (typeof value !== 'number') throw mismatch(path, 'number', value)
+      return value
     case 'timestamp':
       if (typeof value !== 'string' && typeof value !== 'number') throw mismatch(path, 'timestamp', value)
       return value
     case 'list':
       if (!Array.isArray(value)) throw mismatch(path, 'array', value)
-      return value.map((item, i) => checkType(item, shape.member, `${path}.${i + 1}.member`))
+      return value.map((item, i) => checkType(spec, item, shape.member, `${path}.${i + 1}.member`))
     case 'map': {
       if (typeof value !== 'object' || Array.isArray(value)) throw mismatch(path, 'object', value)
       const out = emptyRecord<JsonValue>()
-      for (const [k, v] of Object.entries(value)) out[k] = checkType(v, shape.value, `${path}.${k}`)
+      for (const [k, v] of Object.entries(value)) out[k] = checkType(spec, v, shape.value, `${path}.${k}`)
       return out
     }
     case 'structure': {
       if (typeof value !== 'object' || Array.isArray(value)) throw mismatch(path, 'object', value)
       const out: JsonObject = {}
       for (const name of Object.keys(shape.members)) {
-        if (Object.hasOwn(value, name) && value[name] !== null) out[name] = checkType(value[name], shape.members[name].shape, `${path}.${name}`)
+        if (Object.hasOwn(value, name) && value[name] !== null) out[name] = checkType(spec, value[name], shape.members[name].shape, `${path}.${name}`)
       }
       return out
     }

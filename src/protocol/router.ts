@@ -1,72 +1,88 @@
-// Maps method + path to an IVS operation, from the model's HTTP bindings. Most operations are
-// `POST /<Name>`; the tag operations share `/tags/{resourceArn}` and differ by method.
-import { model } from '../model/model.js'
-import type { OperationName } from '../model/ivs-types.js'
+// Maps method + path to one service's operation, from its model's HTTP bindings. Most operations
+// are `POST /<Name>`; the tag operations share `/tags/{resourceArn}` and differ by method. Which
+// service a request is for is service-router.ts's business; this answers for one.
+import type { ServiceSpec } from '../model/service-spec.js'
 import { AwsError } from './aws-error.js'
+import { unmodeledErrors } from './unmodeled-errors.js'
 
-export interface Route {
-  readonly operation: OperationName
+export interface Route<Op extends string = string> {
+  readonly operation: Op
   /** Path labels, percent-decoded once (`{resourceArn}` → `arn:aws:ivs:…`). */
   readonly labels: Readonly<Record<string, string>>
 }
 
-interface Template {
+interface Template<Op extends string> {
   /** Literal segments, or `{label}` placeholders. */
   readonly segments: readonly string[]
-  readonly byMethod: Map<string, OperationName>
+  readonly byMethod: Map<string, Op>
 }
 
-const exact = new Map<string, Map<string, OperationName>>()
-const templates: Template[] = []
+export class Router<Op extends string = string> {
+  readonly spec: ServiceSpec<Op>
+  readonly #exact = new Map<string, Map<string, Op>>()
+  readonly #templates: Template<Op>[] = []
 
-for (const [name, op] of Object.entries(model.operations) as [OperationName, (typeof model.operations)[string]][]) {
-  if (!op.uri.includes('{')) {
-    const methods = exact.get(op.uri) ?? new Map<string, OperationName>()
-    methods.set(op.method, name)
-    exact.set(op.uri, methods)
-    continue
+  constructor(spec: ServiceSpec<Op>) {
+    this.spec = spec
+    for (const name of spec.operationNames) {
+      const op = spec.operationOf(name)
+      if (!op.uri.includes('{')) {
+        const methods = this.#exact.get(op.uri) ?? new Map<string, Op>()
+        methods.set(op.method, name)
+        this.#exact.set(op.uri, methods)
+        continue
+      }
+      const segments = op.uri.split('/').slice(1)
+      let template = this.#templates.find((t) => t.segments.join('/') === segments.join('/'))
+      if (!template) {
+        template = { segments, byMethod: new Map() }
+        this.#templates.push(template)
+      }
+      template.byMethod.set(op.method, name)
+    }
   }
-  const segments = op.uri.split('/').slice(1)
-  let template = templates.find((t) => t.segments.join('/') === segments.join('/'))
-  if (!template) {
-    template = { segments, byMethod: new Map() }
-    templates.push(template)
+
+  /** `path` is the raw path as received (still percent-encoded, no query). Throws 404 or 405. */
+  route(method: string, path: string): Route<Op> {
+    const found = this.match(path)
+    if (!found) {
+      throw new AwsError('UnknownOperationException', unmodeledErrors.UnknownOperationException,
+        `No IVS operation is bound to ${method} ${truncate(path)}`)
+    }
+    return { operation: pick(found.methods, method, path), labels: found.labels }
   }
-  template.byMethod.set(op.method, name)
+
+  /** The operations bound to a path, by method, with its labels; undefined when none is. */
+  match(path: string): { readonly methods: ReadonlyMap<string, Op>; readonly labels: Readonly<Record<string, string>> } | undefined {
+    const methods = this.#exact.get(path)
+    if (methods) return { methods, labels: {} }
+    const parts = path.split('/').slice(1)
+    for (const template of this.#templates) {
+      if (template.segments.length !== parts.length) continue
+      const labels: Record<string, string> = {}
+      let matched = true
+      for (let i = 0; i < parts.length && matched; i++) {
+        const segment = template.segments[i]
+        if (segment.startsWith('{')) {
+          const value = decodeSegment(parts[i])
+          if (value === undefined || value === '') matched = false
+          else labels[segment.slice(1, -1)] = value
+        } else {
+          matched = segment === parts[i]
+        }
+      }
+      if (matched) return { methods: template.byMethod, labels }
+    }
+    return undefined
+  }
 }
 
-function pick(methods: Map<string, OperationName>, method: string, path: string): OperationName {
+function pick<Op extends string>(methods: ReadonlyMap<string, Op>, method: string, path: string): Op {
   const operation = methods.get(method)
   if (operation) return operation
   const allowed = [...methods.keys()].join(', ')
-  throw new AwsError('MethodNotAllowedException', 405, `${method} is not allowed on ${path}; allowed: ${allowed}`, {
-    Allow: allowed,
-  })
-}
-
-/** `path` is the raw path as received (still percent-encoded, no query). */
-export function route(method: string, path: string): Route {
-  const methods = exact.get(path)
-  if (methods) return { operation: pick(methods, method, path), labels: {} }
-
-  const parts = path.split('/').slice(1)
-  for (const template of templates) {
-    if (template.segments.length !== parts.length) continue
-    const labels: Record<string, string> = {}
-    let matched = true
-    for (let i = 0; i < parts.length && matched; i++) {
-      const segment = template.segments[i]
-      if (segment.startsWith('{')) {
-        const value = decodeSegment(parts[i])
-        if (value === undefined || value === '') matched = false
-        else labels[segment.slice(1, -1)] = value
-      } else {
-        matched = segment === parts[i]
-      }
-    }
-    if (matched) return { operation: pick(template.byMethod, method, path), labels }
-  }
-  throw new AwsError('UnknownOperationException', 404, `No IVS operation is bound to ${method} ${truncate(path)}`)
+  throw new AwsError('MethodNotAllowedException', unmodeledErrors.MethodNotAllowedException,
+    `${method} is not allowed on ${path}; allowed: ${allowed}`, { Allow: allowed })
 }
 
 function decodeSegment(segment: string): string | undefined {
@@ -77,6 +93,6 @@ function decodeSegment(segment: string): string | undefined {
   }
 }
 
-export function truncate(text: string, max = 200): string {
+function truncate(text: string, max = 200): string {
   return text.length > max ? `${text.slice(0, max)}…` : text
 }

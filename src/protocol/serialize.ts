@@ -1,9 +1,9 @@
-// Turns an operation's output, or an error, into the HTTP answer IVS would send: the model's success
-// status (204 and no body where it says so), JSON with only the members the model defines, and the
-// fixed headers IVS puts on Batch* outputs and on every error.
-import { shapeOf, structureOf } from '../model/model.js'
+// Turns an operation's output, or an error, into the HTTP answer the service would send: the
+// model's success status (204 and no body where it says so), JSON with only the members the model
+// defines, and the fixed headers IVS puts on Batch* outputs and on every error.
+import type { ServiceSpec } from '../model/service-spec.js'
 import type { OperationModel } from '../model/types.js'
-import { AwsError } from './aws-error.js'
+import type { AwsError } from './aws-error.js'
 import type { JsonObject, JsonValue } from './deserialize.js'
 
 export interface HttpAnswer {
@@ -13,7 +13,7 @@ export interface HttpAnswer {
 }
 
 // The model binds these headers on Batch* outputs and every error; their values are not documented.
-// Chosen as a browser-facing AWS API answers them (BEHAVIOR.md §1).
+// Chosen as a browser-facing AWS API answers them (docs/ivs-behavior.md §1).
 const modeledHeaderValues: Readonly<Record<string, string>> = {
   'Access-Control-Allow-Origin': '*',
   'Access-Control-Expose-Headers': 'x-amzn-RequestId,x-amzn-ErrorType,Date',
@@ -27,39 +27,62 @@ const errorHeaders = modeledHeaderValues
 const JSON_TYPE = { 'Content-Type': 'application/json' }
 const EMPTY = Buffer.alloc(0)
 
-function headersBoundIn(shapeName: string | undefined): Record<string, string> {
+function headersBoundIn(spec: ServiceSpec, shapeName: string | undefined): Record<string, string> {
   if (!shapeName) return {}
   const out: Record<string, string> = {}
-  for (const member of Object.values(structureOf(shapeName).members)) {
+  for (const member of Object.values(spec.structureOf(shapeName).members)) {
     const name = member.location === 'header' ? member.locationName : undefined
     if (name && modeledHeaderValues[name]) out[name] = modeledHeaderValues[name]
   }
   return out
 }
 
-const headerCache = new Map<string, Readonly<Record<string, string>>>()
-function successHeaders(op: OperationModel): Readonly<Record<string, string>> {
-  const key = op.output ?? ''
-  let headers = headerCache.get(key)
+/** What is compiled once per service: success headers per operation, a picker per shape. */
+interface Compiled {
+  readonly headers: Map<OperationModel, Readonly<Record<string, string>>>
+  readonly pickers: Map<string, Picker>
+}
+const compiled = new WeakMap<ServiceSpec, Compiled>()
+function compiledFor(spec: ServiceSpec): Compiled {
+  let c = compiled.get(spec)
+  if (!c) {
+    c = { headers: new Map(), pickers: new Map() }
+    compiled.set(spec, c)
+  }
+  return c
+}
+
+function successHeaders(spec: ServiceSpec, cache: Compiled, op: OperationModel): Readonly<Record<string, string>> {
+  let headers = cache.headers.get(op)
   if (!headers) {
-    headers = { ...headersBoundIn(op.output), ...(op.status === 204 ? {} : JSON_TYPE) }
-    headerCache.set(key, headers)
+    headers = { ...headersBoundIn(spec, op.output), ...(op.status === 204 ? {} : JSON_TYPE) }
+    cache.headers.set(op, headers)
   }
   return headers
 }
 
-export function serializeOutput(op: OperationModel, output: unknown): HttpAnswer {
-  if (op.status === 204) return { status: 204, headers: successHeaders(op), body: EMPTY }
-  const body = op.output ? pickerFor(op.output)(output ?? {}) : {}
-  return { status: op.status, headers: successHeaders(op), body: Buffer.from(JSON.stringify(body)) }
+export function serializeOutput(spec: ServiceSpec, op: OperationModel, output: unknown): HttpAnswer {
+  const cache = compiledFor(spec)
+  if (op.status === 204) return { status: 204, headers: successHeaders(spec, cache, op), body: EMPTY }
+  const body = op.output ? pickerFor(spec, cache, op.output)(output ?? {}) : {}
+  return { status: op.status, headers: successHeaders(spec, cache, op), body: Buffer.from(JSON.stringify(body)) }
 }
 
-export function serializeError(err: AwsError): HttpAnswer {
-  const body = JSON.stringify({ exceptionMessage: err.message, message: err.message })
+/**
+ * The body carries the message twice where the error is not modeled, or modeled with
+ * `exceptionMessage` (ivs, ivs-realtime): `exceptionMessage` is the modeled member the JS SDK reads,
+ * `message` what botocore and the JS SDK's `err.message` read. An error the service models with a
+ * `message` member (ivschat) has that, plus its other modeled members (`reason`, `resourceId`…).
+ */
+export function serializeError(err: AwsError, spec?: ServiceSpec): HttpAnswer {
+  const members = spec?.errorShape(err.code)?.members
+  const body = members && !members.exceptionMessage
+    ? { ...err.fields, message: err.message }
+    : { ...err.fields, exceptionMessage: err.message, message: err.message }
   return {
     status: err.status,
     headers: { ...errorHeaders, ...JSON_TYPE, 'x-amzn-ErrorType': err.code, ...err.headers },
-    body: Buffer.from(body),
+    body: Buffer.from(JSON.stringify(body)),
   }
 }
 
@@ -70,26 +93,25 @@ export function serializeError(err: AwsError): HttpAnswer {
  * channels, each a structure with nested ones).
  */
 type Picker = (value: unknown) => JsonValue
-const pickers = new Map<string, Picker>()
 /** Scalars are copied as they are (null stays null), with no call. */
 const COPY = undefined
 
-function pickerFor(shapeName: string): Picker {
-  let picker = pickers.get(shapeName)
+function pickerFor(spec: ServiceSpec, cache: Compiled, shapeName: string): Picker {
+  let picker = cache.pickers.get(shapeName)
   if (!picker) {
-    picker = compilePicker(shapeName)
-    pickers.set(shapeName, picker)
+    picker = compilePicker(spec, cache, shapeName)
+    cache.pickers.set(shapeName, picker)
   }
   return picker
 }
 
-function memberPicker(shapeName: string): Picker | typeof COPY {
-  const type = shapeOf(shapeName).type
-  return type === 'string' || type === 'integer' || type === 'long' || type === 'boolean' ? COPY : pickerFor(shapeName)
+function memberPicker(spec: ServiceSpec, cache: Compiled, shapeName: string): Picker | typeof COPY {
+  const type = spec.shapeOf(shapeName).type
+  return type === 'string' || type === 'integer' || type === 'long' || type === 'float' || type === 'double' || type === 'boolean' ? COPY : pickerFor(spec, cache, shapeName)
 }
 
-function compilePicker(shapeName: string): Picker {
-  const shape = shapeOf(shapeName)
+function compilePicker(spec: ServiceSpec, cache: Compiled, shapeName: string): Picker {
+  const shape = spec.shapeOf(shapeName)
   switch (shape.type) {
     case 'structure': {
       // Resolved on first call, so that a shape may contain itself.
@@ -99,7 +121,7 @@ function compilePicker(shapeName: string): Picker {
         if (value === null || value === undefined) return null
         if (!names) {
           const body = Object.entries(shape.members).filter(([, member]) => !member.location)
-          picks = body.map(([, member]) => memberPicker(member.shape))
+          picks = body.map(([, member]) => memberPicker(spec, cache, member.shape))
           names = body.map(([name]) => name)
         }
         const source = value as Record<string, unknown>
@@ -117,7 +139,7 @@ function compilePicker(shapeName: string): Picker {
       let pick: Picker | typeof COPY | null = null
       return (value) => {
         if (value === null || value === undefined) return null
-        if (pick === null) pick = memberPicker(shape.member)
+        if (pick === null) pick = memberPicker(spec, cache, shape.member)
         const items = value as unknown[]
         if (pick === COPY) return items.slice() as JsonValue[]
         const out: JsonValue[] = new Array(items.length)
@@ -129,7 +151,7 @@ function compilePicker(shapeName: string): Picker {
       let pick: Picker | typeof COPY | null = null
       return (value) => {
         if (value === null || value === undefined) return null
-        if (pick === null) pick = memberPicker(shape.value)
+        if (pick === null) pick = memberPicker(spec, cache, shape.value)
         // Map keys are the client's (tag keys). A plain object keeps JSON.stringify on its fast
         // path (a prototype-less one costs ~20% more on a ListChannels page); the one key that
         // assignment would not store as data, `__proto__`, is defined instead.

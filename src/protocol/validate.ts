@@ -3,10 +3,12 @@
 // message style of AWS's Coral services:
 //   1 validation error detected: Value 'bad name!' at 'name' failed to satisfy constraint: Member must
 //   satisfy regular expression pattern: [a-zA-Z0-9-_]*
-import { compiledPattern, shapeOf, structureOf } from '../model/model.js'
+import { compiledPattern } from '../model/compiled-pattern.js'
+import type { ServiceSpec } from '../model/service-spec.js'
 import type { ShapeModel } from '../model/types.js'
-import { validationError, type AwsError } from './aws-error.js'
-import type { JsonValue } from './deserialize.js'
+import type { AwsError } from './aws-error.js'
+import type { JsonObject, JsonValue } from './deserialize.js'
+import { modeledError } from './modeled-error.js'
 
 interface Violation {
   readonly path: string
@@ -16,14 +18,28 @@ interface Violation {
 }
 
 /** Returns the ValidationException for the input's violations, or undefined when it is valid. */
-export function validateInput(inputShape: string | undefined, input: JsonValue): AwsError | undefined {
+export function validateInput(spec: ServiceSpec, inputShape: string | undefined, input: JsonValue): AwsError | undefined {
   if (!inputShape) return undefined
   const violations: Violation[] = []
-  checkStructure(input, inputShape, '', violations)
+  checkStructure(spec, input, inputShape, '', violations)
   if (violations.length === 0) return undefined
   const count = violations.length
   const head = `${count} validation error${count === 1 ? '' : 's'} detected: `
-  return validationError(head + violations.map(describe).join('; '))
+  const message = head + violations.map(describe).join('; ')
+  return modeledError(spec, 'ValidationException', message, validationFields(spec, violations))
+}
+
+/**
+ * ivschat's ValidationException carries a required `reason` and a `fieldList` of `{name, message}`
+ * (ivschat model); ivs's carries only the message. Filled where the model has the members.
+ */
+function validationFields(spec: ServiceSpec, violations: readonly Violation[]): JsonObject {
+  const members = spec.errorShape('ValidationException')?.members
+  if (!members) return {}
+  return {
+    ...(members.reason && { reason: 'FIELD_VALIDATION_FAILED' }),
+    ...(members.fieldList && { fieldList: violations.map((v) => ({ name: v.path, message: describe(v) })) }),
+  }
 }
 
 function describe(v: Violation): string {
@@ -43,23 +59,31 @@ function join(parent: string, name: string): string {
   return parent ? `${parent}.${name}` : name
 }
 
-function checkStructure(value: JsonValue, shapeName: string, path: string, out: Violation[]): void {
+function checkStructure(spec: ServiceSpec, value: JsonValue, shapeName: string, path: string, out: Violation[]): void {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return
-  const shape = structureOf(shapeName)
+  const shape = spec.structureOf(shapeName)
   for (const name of shape.required ?? []) {
     const member = value[name]
     if (member === undefined || member === null) {
       out.push({ path: join(path, name), value: null, sensitive: false, constraint: 'Member must not be null' })
     }
   }
+  let set = 0
   for (const [name, member] of Object.entries(shape.members)) {
     const v = value[name]
-    if (v !== undefined && v !== null) checkValue(v, member.shape, join(path, name), out)
+    if (v === undefined || v === null) continue
+    set++
+    checkValue(spec, v, member.shape, join(path, name), out)
+  }
+  // A union (ivschat's DestinationConfiguration) takes exactly one member.
+  if (shape.union && set !== 1) {
+    const constraint = `Member must have exactly one of [${Object.keys(shape.members).join(', ')}] set`
+    out.push({ path: path || shapeName, value: set === 0 ? null : value, sensitive: false, constraint })
   }
 }
 
-function checkValue(value: JsonValue, shapeName: string, path: string, out: Violation[]): void {
-  const shape = shapeOf(shapeName)
+function checkValue(spec: ServiceSpec, value: JsonValue, shapeName: string, path: string, out: Violation[]): void {
+  const shape = spec.shapeOf(shapeName)
   const push = (constraint: string) =>
     out.push({ path, value, sensitive: shape.sensitive === true, constraint })
   switch (shape.type) {
@@ -76,6 +100,8 @@ function checkValue(value: JsonValue, shapeName: string, path: string, out: Viol
     }
     case 'integer':
     case 'long':
+    case 'float':
+    case 'double':
       if (typeof value === 'number') checkSize(shape, value, 'value', push)
       return
     case 'list':
@@ -84,20 +110,20 @@ function checkValue(value: JsonValue, shapeName: string, path: string, out: Viol
       value.forEach((item, i) => {
         const itemPath = `${path}.${i + 1}.member`
         if (item === null) out.push({ path: itemPath, value: null, sensitive: false, constraint: 'Member must not be null' })
-        else checkValue(item, shape.member, itemPath, out)
+        else checkValue(spec, item, shape.member, itemPath, out)
       })
       return
     case 'map':
       if (value === null || typeof value !== 'object' || Array.isArray(value)) return
       checkSize(shape, Object.keys(value).length, 'length', push)
       for (const [k, v] of Object.entries(value)) {
-        checkValue(k, shape.key, `${path}.${k}.key`, out)
+        checkValue(spec, k, shape.key, `${path}.${k}.key`, out)
         if (v === null) out.push({ path: `${path}.${k}.value`, value: null, sensitive: false, constraint: 'Member must not be null' })
-        else checkValue(v, shape.value, `${path}.${k}.value`, out)
+        else checkValue(spec, v, shape.value, `${path}.${k}.value`, out)
       }
       return
     case 'structure':
-      checkStructure(value, shapeName, path, out)
+      checkStructure(spec, value, shapeName, path, out)
       return
     case 'boolean':
     case 'timestamp':

@@ -3,12 +3,12 @@
 // a stand-in that answers in its own format, an endpoint that is not IVS) would replay as that from
 // then on, so the log says so at record time, where the user can still look. Top-level members
 // only: the check runs on every recorded call and a newer API's extra members are no fault.
-import type { OperationName } from '../model/ivs-types.js'
-import { operationOf, shapeOf, structureOf } from '../model/model.js'
+import type { ServiceSpec } from '../model/service-spec.js'
 import type { ShapeModel } from '../model/types.js'
 
-/** What is wrong with the answer, in words, or undefined when it is as the model says. */
-export function unexpectedAnswer(operation: OperationName, status: number, body: Buffer): string | undefined {
+/** What is wrong with the answer, in words, or undefined when it is as `spec`'s model says. */
+export function unexpectedAnswer(spec: ServiceSpec, operation: string, status: number, body: Buffer): string | undefined {
+  const { operationOf, shapeOf, structureOf } = spec
   const op = operationOf(operation)
   let value: unknown
   if (body.length === 0) value = undefined
@@ -47,6 +47,8 @@ function jsonKindOf(shape: ShapeModel): string[] {
       return ['a string']
     case 'integer':
     case 'long':
+    case 'float':
+    case 'double':
       return ['a number']
     case 'boolean':
       return ['a boolean']

@@ -14,6 +14,7 @@ import { isRecordable, Recorder, type Recorded } from '../cassette/recorder.js'
 import type { Config } from '../config/config.js'
 import type { Backend, IvsAnswer, IvsCall } from '../dispatch/ivs-call.js'
 import type { Logger } from '../log/logger.js'
+import { specs } from '../model/services.js'
 import { AwsError } from '../protocol/aws-error.js'
 import { unexpectedAnswer } from './answer-shape.js'
 import { clientResponseHeaders, forwardableRequestHeaders } from './forwarded-headers.js'
@@ -132,7 +133,7 @@ class RecordingProxy implements RecordingBackend {
       return answer
     }
 
-    const unexpected = unexpectedAnswer(call.operation, status, upstream.body)
+    const unexpected = unexpectedAnswer(specs[call.service], call.operation, status, upstream.body)
     if (unexpected !== undefined) {
       logger.warn('recording an answer that is not the JSON the model expects', { id: call.requestId, op: call.operation, status, upstream: endpoint.host, problem: unexpected })
     }

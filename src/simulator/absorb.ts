@@ -7,8 +7,8 @@
 // into the table of its ARN's type, in the account and region the ARN names. Deletes and tag changes
 // are replayed through the simulator's own handlers, so their business rules (cascades, merges)
 // hold without being written twice.
-import type { OperationName } from '../model/ivs-types.js'
-import { shapeOf } from '../model/model.js'
+import type { OperationName } from '../model/ivs/types.js'
+import { ivs } from '../model/services.js'
 import { parseArn } from './arn.js'
 import type { PlaybackKeyPairRecord, RegionState } from './region-state.js'
 import { parsePlaybackPublicKey } from './resources/playback-public-key.js'
@@ -83,7 +83,7 @@ function learnPublicKey(target: AbsorbTarget, input: unknown, output: unknown): 
 
 function walk(target: AbsorbTarget, value: unknown, shapeName: string): void {
   if (value === null || typeof value !== 'object') return
-  const shape = shapeOf(shapeName)
+  const shape = ivs.shapeOf(shapeName)
   if (shape.type === 'list') {
     if (Array.isArray(value)) for (const item of value) walk(target, item, shape.member)
     return

@@ -1,5 +1,7 @@
-// Every operation the simulator answers, gathered from the per-resource modules.
-import type { HandlerTable } from './handler.js'
+// Every ivs operation the simulator answers, gathered from the per-resource modules. `satisfies`
+// a complete table: an operation the model has and no module handles does not compile.
+import type { Operations } from '../model/ivs/types.js'
+import type { CompleteHandlerTable } from './handler.js'
 import { adConfigurationHandlers } from './resources/ad-configurations.js'
 import { channelHandlers } from './resources/channels.js'
 import { playbackKeyPairHandlers } from './resources/playback-key-pairs.js'
@@ -10,7 +12,7 @@ import { tagHandlers } from './resources/tags.js'
 import { viewerSessionHandlers } from './resources/viewer-sessions.js'
 import { streamHandlers } from './streams/stream-handlers.js'
 
-export const handlers: HandlerTable = {
+export const handlers = {
   ...channelHandlers,
   ...streamKeyHandlers,
   ...tagHandlers,
@@ -20,4 +22,4 @@ export const handlers: HandlerTable = {
   ...adConfigurationHandlers,
   ...viewerSessionHandlers,
   ...streamHandlers,
-}
+} satisfies CompleteHandlerTable<Operations>

@@ -2,7 +2,7 @@
 // sequence of the last item returned and a hash of the filters it was issued for, so a page resumes
 // correctly after deletes and a token reused with other filters is refused.
 import { createHash } from 'node:crypto'
-import { validationError } from '../protocol/aws-error.js'
+import { validationError } from './ivs-errors.js'
 
 export interface PageRequest {
   readonly maxResults?: number

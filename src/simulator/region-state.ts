@@ -2,7 +2,7 @@
 // regions is a property of this store: a handler only ever sees the RegionState of its caller.
 import type {
   AdConfiguration, Channel, PlaybackKeyPair, PlaybackRestrictionPolicy, RecordingConfiguration, StreamKey,
-} from '../model/ivs-types.js'
+} from '../model/ivs/types.js'
 import type { ResourceType } from './arn.js'
 import type { IdGenerator } from './ids.js'
 import { ResourceTable, type StoredResource } from './resource-table.js'

@@ -1,14 +1,16 @@
 // The stateful stand-in for IVS: finds the caller's account+region state, runs the operation's
 // handler, and serializes its output exactly as the protocol layer would for any answer.
 import type { Backend, IvsAnswer, IvsCall, ObservedCall } from '../dispatch/ivs-call.js'
-import type { OperationName } from '../model/ivs-types.js'
-import { operationOf } from '../model/model.js'
+import type { OperationName, Operations } from '../model/ivs/types.js'
+import type { ServiceId, ServiceSpec } from '../model/service-spec.js'
+import { ivs } from '../model/services.js'
 import { AwsError } from '../protocol/aws-error.js'
 import { serializeError, serializeOutput } from '../protocol/serialize.js'
 import { systemClock, type Clock } from './clock.js'
 import { EventLog } from './events/event-log.js'
-import type { OperationHandler, SimContext } from './handler.js'
+import type { SimContext } from './handler.js'
 import { handlers } from './handlers.js'
+import { serve, type ServedService } from './served-service.js'
 import { IdGenerator } from './ids.js'
 import { RegionState, type RegionStateSnapshot } from './region-state.js'
 import { absorbAnswer } from './absorb.js'
@@ -36,11 +38,24 @@ export class Simulator implements Backend {
   /** Answers of read operations computed at #readsVersion (see answer()). */
   readonly #reads = new Map<string, IvsAnswer>()
   #readsVersion = -1
+  /**
+   * The services this simulator answers, each with its complete handler table (a service whose
+   * table lacks an operation does not compile into this list). The server routes only these.
+   */
+  readonly #served: ReadonlyMap<ServiceId, ServedService>
 
   constructor(options: SimulatorOptions = {}) {
     this.ids = new IdGenerator(options.seed ?? null)
     this.clock = options.clock ?? systemClock
     this.events = options.events ?? new EventLog()
+    this.#served = new Map([
+      ['ivs', serve<Operations, SimContext>(ivs, handlers, (accountId: string, region: string) => this.context(accountId, region))],
+    ])
+  }
+
+  /** The models of the services answered here, in routing preference order (ivs first). */
+  get services(): readonly ServiceSpec[] {
+    return [...this.#served.values()].map((s) => s.spec)
   }
 
   /** The state of one account in one region, created empty on first use. */
@@ -88,13 +103,9 @@ export class Simulator implements Backend {
     return { state: this.state(accountId, region), ids: this.ids, clock: this.clock, events: this.events }
   }
 
-  /** Runs an operation and returns its output object; throws AwsError as IVS would answer. */
-  invoke<K extends OperationName>(operation: K, input: unknown, ctx: SimContext): unknown {
-    const handler = handlers[operation] as OperationHandler<K> | undefined
-    if (!handler) {
-      throw new AwsError('NotImplementedException', 501, `ivs-replay does not simulate ${operation} yet`)
-    }
-    return handler(input as Parameters<OperationHandler<K>>[0], ctx)
+  /** Runs an ivs operation in a context and returns its output object; throws AwsError as IVS would answer. */
+  invoke(operation: OperationName, input: unknown, ctx: SimContext): unknown {
+    return (handlers[operation] as (input: unknown, ctx: SimContext) => unknown)(input, ctx)
   }
 
   async answer(call: IvsCall): Promise<IvsAnswer> {
@@ -102,7 +113,7 @@ export class Simulator implements Backend {
     // the answer it got last time: reads are deterministic given the state, and every call that may
     // change state goes through context(), which moves #version and so empties the cache.
     const readKey = isRead(call.operation)
-      ? `${call.caller.accountId}\n${call.caller.region}\n${call.operation}\n${JSON.stringify(call.input)}`
+      ? `${call.caller.accountId}\n${call.caller.region}\n${call.service}\n${call.operation}\n${JSON.stringify(call.input)}`
       : undefined
     if (readKey !== undefined && this.#readsVersion === this.#version) {
       const cached = this.#reads.get(readKey)
@@ -118,12 +129,15 @@ export class Simulator implements Backend {
   }
 
   #compute(call: IvsCall): IvsAnswer {
-    const op = operationOf(call.operation)
+    const served = this.#served.get(call.service)
+    // The server routes only to services() and each table is complete: either failing is a bug.
+    if (!served?.spec.hasOperation(call.operation)) throw new Error(`the simulator does not serve ${call.service} ${call.operation}`)
+    const { spec } = served
     try {
-      const output = this.invoke(call.operation, call.input, this.context(call.caller.accountId, call.caller.region))
-      return { ...serializeOutput(op, output), source: 'simulated' }
+      const output = served.invoke(call.operation, call.input, call.caller.accountId, call.caller.region)
+      return { ...serializeOutput(spec, spec.operationOf(call.operation), output), source: 'simulated' }
     } catch (err) {
-      if (err instanceof AwsError) return { ...serializeError(err), source: 'simulated' }
+      if (err instanceof AwsError) return { ...serializeError(err, spec), source: 'simulated' }
       throw err
     }
   }
@@ -134,6 +148,9 @@ export class Simulator implements Backend {
    */
   observe(call: ObservedCall, answer: Pick<IvsAnswer, 'status' | 'body'>): void {
     if (answer.status < 200 || answer.status >= 300) return
+    // What is learnt is ivs's resources; other services learn once they are served.
+    if (call.service !== 'ivs' || !ivs.hasOperation(call.operation)) return
+    const operation = call.operation
     this.#version++
     let output: unknown = {}
     if (answer.body.length > 0) {
@@ -151,9 +168,9 @@ export class Simulator implements Backend {
         },
         complete: (type, partial, state) => ({ ...completeResource(type, partial, state, this.ids), seq: 0 }) as unknown as StoredResource,
       },
-      call.operation,
+      operation,
       call.input,
-      operationOf(call.operation).output,
+      ivs.operationOf(operation).output,
       output,
       call.caller,
     )

@@ -21,6 +21,8 @@ export interface SignedRequestOptions {
   secretAccessKey?: string
   /** Sign nothing: send the request bare. */
   unsigned?: boolean
+  /** The SigV4 scope's service: `ivs` unless given (`ivschat` for chat). */
+  service?: string
 }
 
 export async function signedRequest(endpoint: string, o: SignedRequestOptions): Promise<RawResponse> {
@@ -37,7 +39,7 @@ export async function signedRequest(endpoint: string, o: SignedRequestOptions): 
   let headers: Record<string, string> = { host: url.host, 'content-type': 'application/json', ...o.headers }
   if (!o.unsigned) {
     const signer = new SignatureV4({
-      service: 'ivs',
+      service: o.service ?? 'ivs',
       region: o.region ?? 'us-west-2',
       sha256: Sha256,
       credentials: { accessKeyId: o.accessKeyId ?? 'test', secretAccessKey: o.secretAccessKey ?? 'test' },

@@ -17,6 +17,9 @@ export const SERVER_CONFIG: Record<string, unknown> = {
     { accessKeyId: 'test', secretAccessKey: 'test', accountId: ACCOUNT },
     { accessKeyId: 'other', secretAccessKey: 'other-secret', accountId: OTHER_ACCOUNT },
   ],
+  // Serving several regions on one port is explicit (the default is `region` only): the load test
+  // works in a region of its own, and a scope naming another served region is a plain mismatch.
+  regions: ['us-west-2', 'us-east-1', 'eu-west-1'],
   seed: 6,
   logLevel: 'warn',
 }

@@ -2,13 +2,15 @@
 // invalid UTF-8, NUL bytes, deep nesting, duplicate keys, numbers past 2^53, other JSON roots, odd
 // content types — plus methods and paths next to the real ones. Each must get a 4xx with the AWS
 // error shape (or the answer a well-formed request gets), never a 5xx.
-import type { OperationName } from '../../src/model/ivs-types.js'
-import { operationNames, operationOf, shapeOf, structureOf } from '../../src/model/model.js'
+import type { OperationName } from '../../src/model/ivs/types.js'
+import { ivs } from '../../src/model/services.js'
 import type { JsonObject } from '../../src/protocol/deserialize.js'
 import { basicProblem, judge, readError, type Answer } from './check.js'
 import type { WireCase } from './cases.js'
 import type { Budget } from './harness.js'
 import { baselineInput, buildRequest, type Expectation } from './model-cases.js'
+
+const { operationNames, operationOf, shapeOf, structureOf } = ivs
 
 /** What an empty (or `{}`) body must get: every required body member reported missing. */
 function emptyBodyExpectation(op: OperationName): Expectation {

@@ -8,12 +8,15 @@
 // Walking the model (rather than listing cases by hand) is the point: when the model is regenerated
 // with a new member or constraint, the suite grows with it.
 import { generateKeyPairSync } from 'node:crypto'
-import type { OperationName } from '../../src/model/ivs-types.js'
-import { compiledPattern, model, operationNames, operationOf, shapeOf, structureOf } from '../../src/model/model.js'
+import type { OperationName } from '../../src/model/ivs/types.js'
+import { compiledPattern } from '../../src/model/compiled-pattern.js'
+import { ivs } from '../../src/model/services.js'
 import type { ShapeModel, StringShape } from '../../src/model/types.js'
 import type { JsonObject, JsonValue } from '../../src/protocol/deserialize.js'
 import { rfc3986 } from './fast-signer.js'
 import { Prng } from './prng.js'
+
+const { model, operationNames, operationOf, shapeOf, structureOf } = ivs
 
 // ---------------------------------------------------------------------------------------------
 // Raw JSON tokens: values JSON.stringify cannot write (2^53 + 1 exactly, 1e400, -0, 1.0).
@@ -151,7 +154,9 @@ export function validValue(shapeName: string, fill: Fill, prng?: Prng): JsonValu
       return rnd ? rnd.pick(pool) : pool[0]
     }
     case 'integer':
-    case 'long': {
+    case 'long':
+    case 'float':
+    case 'double': {
       const min = shape.min ?? 0
       const max = shape.max ?? min + 1000
       return rnd ? min + rnd.int(max - min + 1) : Math.max(min, Math.min(1, max))
@@ -330,6 +335,8 @@ const wrongTypes: Readonly<Record<ShapeModel['type'], readonly JsonValue[]>> = {
   boolean: ['true', 1, [true], {}],
   integer: ['1', true, 1.5, [1], {}, rawJson('1e400'), rawJson('-1e400')],
   long: ['1', false, 2.5, [1], {}],
+  float: ['1.5', true, [1], {}],
+  double: ['1.5', false, [1], {}],
   timestamp: [true, [], {}],
   list: ['x', 1, {}, true],
   map: [[], 'x', 1, true, [['k', 'v']]],

@@ -1,7 +1,7 @@
 // Category 1a: model-generated cases on the wire. Systematic cases (every operation × every
 // mutation of model-cases.ts) come first, then seeded random combinations until the budget is spent.
 import type { Test } from 'tap'
-import { operationNames } from '../../src/model/model.js'
+import { ivs } from '../../src/model/services.js'
 import type { JsonObject, JsonValue } from '../../src/protocol/deserialize.js'
 import { isNotImplemented, judge, readError } from './check.js'
 import { runCases, type WireCase } from './cases.js'
@@ -11,6 +11,8 @@ import {
 } from './model-cases.js'
 import { Prng } from './prng.js'
 import { pool } from './wire.js'
+
+const { operationNames } = ivs
 
 function toWire(c: ModelCase, category: string): WireCase {
   const req = buildRequest(c.op, c.input)

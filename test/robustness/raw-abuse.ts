@@ -4,12 +4,14 @@
 // 4xx (or the right success) or a closed connection; never a 5xx, a crash or a hang.
 import net from 'node:net'
 import type { Test } from 'tap'
-import { operationNames } from '../../src/model/model.js'
+import { ivs } from '../../src/model/services.js'
 import { basicProblem } from './check.js'
 import { signRequest } from './fast-signer.js'
 import { MAIN_KEY, Tally, type Budget, type Client } from './harness.js'
 import { baselineInput, buildRequest } from './model-cases.js'
 import { parseResponses, rawExchange, type ParsedResponse, type RawOptions, type RawOutcome, type RawStep } from './wire.js'
+
+const { operationNames } = ivs
 
 interface RawCase {
   readonly label: string
@@ -31,18 +33,20 @@ interface HeadOptions {
   readonly host?: string | null
 }
 
+/** The signed headers but Host (content-type, x-amz-date, authorization, …) as header lines. */
+function signatureLines(host: string, method: string, target: string, signedBody: string | Buffer): string[] {
+  const headers = signRequest(
+    { method, target, host, headers: { 'content-type': 'application/json' }, body: Buffer.isBuffer(signedBody) ? signedBody : Buffer.from(signedBody) },
+    MAIN_KEY,
+  )
+  return Object.entries(headers).filter(([k]) => k !== 'host').map(([k, v]) => `${k}: ${v}`)
+}
+
 /** A request head (and nothing of the body) as bytes, signed with the fast signer when asked. */
 function head(port: number, method: string, target: string, body: string | Buffer, o: HeadOptions = {}): string {
   const host = o.host === undefined ? `127.0.0.1:${port}` : o.host
   const lines: string[] = [`${method} ${target} ${o.version ?? 'HTTP/1.1'}`]
-  if (o.signed !== false && host !== null) {
-    const signedBody = o.signedBody ?? body
-    const headers = signRequest(
-      { method, target, host, headers: { 'content-type': 'application/json' }, body: Buffer.isBuffer(signedBody) ? signedBody : Buffer.from(signedBody) },
-      MAIN_KEY,
-    )
-    for (const [k, v] of Object.entries(headers)) if (k !== 'host') lines.push(`${k}: ${v}`)
-  }
+  if (o.signed !== false && host !== null) lines.push(...signatureLines(host, method, target, o.signedBody ?? body))
   if (host !== null) lines.push(`host: ${host}`)
   const length = o.contentLength === undefined ? Buffer.byteLength(body) : o.contentLength
   if (length !== null) lines.push(`content-length: ${length}`)
@@ -150,6 +154,9 @@ export function rawCases(port: number, budget: Budget): RawCase[] {
     { label: 'query of 1000 parameters', steps: [{ write: h('POST', `/ListChannels?${Array.from({ length: 1000 }, (_, i) => `p${i}=${i}`).join('&')}`, list) + list }], options: { stopAfterResponses: 1 }, expect: answeredExactly([200]) },
     { label: 'header value of 64 KB', steps: [{ write: h('POST', '/ListChannels', list, { extra: [`x-long: ${'v'.repeat(64 * 1024)}`] }) + list }], expect: refusedOrClosed() },
     { label: '1000 small headers (under the limit)', steps: [{ write: h('POST', '/ListChannels', list, { extra: Array.from({ length: 1000 }, (_, i) => `x-h${i}: v`) }) + list }], options: { stopAfterResponses: 1 }, expect: answeredExactly([200]) },
+    { label: '1100 small headers, then the signature (under the size limit)',
+      steps: [{ write: h('POST', '/ListChannels', list, { signed: false, extra: [...Array.from({ length: 1100 }, (_, i) => `x-h${i}: v`), ...signatureLines(`127.0.0.1:${port}`, 'POST', '/ListChannels', list)] }) + list }],
+      options: { stopAfterResponses: 1 }, expect: answeredExactly([200]) },
     { label: '5000 headers', steps: [{ write: h('POST', '/ListChannels', list, { extra: Array.from({ length: 5000 }, (_, i) => `x-h${i}: v`) }) + list }], expect: refusedOrClosed() },
     { label: '100 repeated authorization headers', steps: [{ write: h('POST', '/ListChannels', list, { extra: Array.from({ length: 100 }, () => 'authorization: AWS4-HMAC-SHA256 Credential=x') }) + list }],
       options: { stopAfterResponses: 1 }, expect: (o) => responsesOk(o, [200, 403]) },

@@ -1,4 +1,4 @@
-// The EventBridge events IVS emits for a channel (BEHAVIOR.md §7), in the documented envelope. Only
+// The EventBridge events IVS emits for a channel (docs/ivs-behavior.md §7), in the documented envelope. Only
 // the detail-types a simulated broadcast can produce are modeled: stream state, stream health and
 // recording state changes.
 import { formatTimestamp } from '../../protocol/serialize.js'

@@ -1,7 +1,7 @@
 // Resources that channels point at (recording configurations, playback restriction policies, ad
 // configurations) cannot be deleted while a channel still points at them: IVS answers 409 and the
-// caller must first detach them with UpdateChannel `<field>: ""` (BEHAVIOR.md §5, §9 #7).
-import { conflict } from '../../protocol/aws-error.js'
+// caller must first detach them with UpdateChannel `<field>: ""` (docs/ivs-behavior.md §5, §9 #7).
+import { conflict } from '../ivs-errors.js'
 import type { ChannelRecord, RegionState } from '../region-state.js'
 
 /** The Channel members that hold an ARN of another resource ("" = none). */

@@ -1,9 +1,9 @@
 // Channels: CreateChannel (with its stream key), GetChannel, BatchGetChannel, ListChannels,
-// UpdateChannel, DeleteChannel. Defaults and cross-field rules per BEHAVIOR.md §4–§5.
+// UpdateChannel, DeleteChannel. Defaults and cross-field rules per docs/ivs-behavior.md §4–§5.
 import type {
   Channel, ChannelType, ContainerFormat, CreateChannelRequest, MultitrackInputConfiguration, UpdateChannelRequest,
-} from '../../model/ivs-types.js'
-import { conflict, notFound, validationError } from '../../protocol/aws-error.js'
+} from '../../model/ivs/types.js'
+import { conflict, notFound, validationError } from '../ivs-errors.js'
 import { formatArn } from '../arn.js'
 import type { HandlerTable, SimContext } from '../handler.js'
 import { paginate } from '../pagination.js'
@@ -122,7 +122,7 @@ export function setLiveCheck(check: LiveCheck): void {
   isLive = check
 }
 
-export const channelHandlers: HandlerTable = {
+export const channelHandlers = {
   CreateChannel(input, ctx) {
     checkTagKeys(input.tags)
     checkReferences(ctx, input)
@@ -188,7 +188,7 @@ export const channelHandlers: HandlerTable = {
     }
     ctx.state.channels.delete(channel.arn)
   },
-}
+} satisfies HandlerTable
 
 function* filter(state: RegionState, field: string, value: string): Generator<ChannelRecord> {
   for (const channel of state.channels.values()) {

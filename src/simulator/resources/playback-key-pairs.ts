@@ -1,8 +1,8 @@
 // Playback key pairs: ImportPlaybackKeyPair, GetPlaybackKeyPair, ListPlaybackKeyPairs,
 // DeletePlaybackKeyPair. At most 3 per account and region, no update and no rotation: delete and
-// re-import (UG-KEY; BEHAVIOR.md §5).
-import type { PlaybackKeyPair, PlaybackKeyPairSummary } from '../../model/ivs-types.js'
-import { conflict, notFound, quotaExceeded } from '../../protocol/aws-error.js'
+// re-import (UG-KEY; docs/ivs-behavior.md §5).
+import type { PlaybackKeyPair, PlaybackKeyPairSummary } from '../../model/ivs/types.js'
+import { conflict, notFound, quotaExceeded } from '../ivs-errors.js'
 import { formatArn } from '../arn.js'
 import type { HandlerTable } from '../handler.js'
 import { paginate } from '../pagination.js'
@@ -26,13 +26,13 @@ function toSummary(record: PlaybackKeyPairRecord): PlaybackKeyPairSummary {
   return { arn: record.arn, name: record.name, tags: { ...record.tags } }
 }
 
-export const playbackKeyPairHandlers: HandlerTable = {
+export const playbackKeyPairHandlers = {
   ImportPlaybackKeyPair(input, ctx) {
     const { state, ids } = ctx
     checkTagKeys(input.tags)
     const key = parsePlaybackPublicKey(input.publicKeyMaterial)
     // A duplicate is reported before the quota: with 3 pairs imported, re-importing one of them is
-    // a mistake about that key, not about the count (BEHAVIOR.md §9 #5).
+    // a mistake about that key, not about the count (docs/ivs-behavior.md §9 #5).
     const existing = [...state.playbackKeyPairs.values()].find((k) => k.publicKeyDer === key.spkiDer)
     if (existing) {
       throw conflict(`This public key is already imported as ${existing.arn} (fingerprint ${existing.fingerprint})`)
@@ -69,4 +69,4 @@ export const playbackKeyPairHandlers: HandlerTable = {
     ctx.state.playbackKeyPairs.delete(requireKeyPair(ctx.state, input.arn).arn)
     return {}
   },
-}
+} satisfies HandlerTable

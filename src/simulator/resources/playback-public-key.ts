@@ -1,14 +1,14 @@
 // The public half of a viewer-token signing key pair, as ImportPlaybackKeyPair receives it: a PEM
 // `PUBLIC KEY` (SubjectPublicKeyInfo) block holding an EC key. IVS signs viewer tokens with ECDSA
 // (UG-KEY uses OpenSSL secp384r1); any named curve is accepted because refusing curves AWS has not
-// been seen to refuse would break valid input (BEHAVIOR.md §9 #6).
+// been seen to refuse would break valid input (docs/ivs-behavior.md §9 #6).
 import { createHash, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto'
-import { validationError } from '../../protocol/aws-error.js'
+import { validationError } from '../ivs-errors.js'
 
 export interface PlaybackPublicKey {
-  /** DER SubjectPublicKeyInfo, base64: what makes two imports "the same key" (BEHAVIOR.md §9 #5). */
+  /** DER SubjectPublicKeyInfo, base64: what makes two imports "the same key" (docs/ivs-behavior.md §9 #5). */
   readonly spkiDer: string
-  /** MD5 of the DER SubjectPublicKeyInfo, colon-separated lowercase hex (BEHAVIOR.md §9 #26). */
+  /** MD5 of the DER SubjectPublicKeyInfo, colon-separated lowercase hex (docs/ivs-behavior.md §9 #26). */
   readonly fingerprint: string
 }
 

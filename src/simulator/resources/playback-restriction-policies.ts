@@ -1,8 +1,8 @@
 // Playback restriction policies: Create, Get, List, Update, Delete. Empty country and origin lists
-// mean "all" (M); channels reference a policy by ARN and keep it from being deleted (BEHAVIOR.md §4,
+// mean "all" (M); channels reference a policy by ARN and keep it from being deleted (docs/ivs-behavior.md §4,
 // §9 #7).
-import type { PlaybackRestrictionPolicy } from '../../model/ivs-types.js'
-import { notFound } from '../../protocol/aws-error.js'
+import type { PlaybackRestrictionPolicy } from '../../model/ivs/types.js'
+import { notFound } from '../ivs-errors.js'
 import { formatArn } from '../arn.js'
 import type { HandlerTable } from '../handler.js'
 import { paginate } from '../pagination.js'
@@ -28,7 +28,7 @@ function toPolicy(record: PlaybackRestrictionPolicyRecord): PlaybackRestrictionP
   }
 }
 
-export const playbackRestrictionPolicyHandlers: HandlerTable = {
+export const playbackRestrictionPolicyHandlers = {
   CreatePlaybackRestrictionPolicy(input, ctx) {
     const { state, ids } = ctx
     checkTagKeys(input.tags)
@@ -51,7 +51,7 @@ export const playbackRestrictionPolicyHandlers: HandlerTable = {
 
   ListPlaybackRestrictionPolicies(input, ctx) {
     // The model says "Default: 1"; a page of 1 loses policies for callers that ignore nextToken
-    // (there is no botocore paginator for this operation), so 100 like the others (BEHAVIOR.md §9 #20).
+    // (there is no botocore paginator for this operation), so 100 like the others (docs/ivs-behavior.md §9 #20).
     const page = paginate(ctx.state.playbackRestrictionPolicies.values(), input, 100, 'ListPlaybackRestrictionPolicies')
     return { playbackRestrictionPolicies: page.items.map(toPolicy), nextToken: page.nextToken }
   },
@@ -73,4 +73,4 @@ export const playbackRestrictionPolicyHandlers: HandlerTable = {
     refuseDeleteWhileReferenced(ctx.state, 'playbackRestrictionPolicyArn', policy.arn, 'Playback restriction policy')
     ctx.state.playbackRestrictionPolicies.delete(policy.arn)
   },
-}
+} satisfies HandlerTable

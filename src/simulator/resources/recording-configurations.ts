@@ -1,10 +1,10 @@
 // Recording configurations: Create, Get, List, Delete (there is no update). Defaults and cross-field
-// rules per BEHAVIOR.md §4; a configuration referenced by a channel cannot be deleted (§5).
+// rules per docs/ivs-behavior.md §4; a configuration referenced by a channel cannot be deleted (§5).
 import type {
   CreateRecordingConfigurationRequest, RecordingConfiguration, RecordingConfigurationSummary, RenditionConfiguration,
   ThumbnailConfiguration,
-} from '../../model/ivs-types.js'
-import { notFound, validationError } from '../../protocol/aws-error.js'
+} from '../../model/ivs/types.js'
+import { notFound, validationError } from '../ivs-errors.js'
 import { formatArn } from '../arn.js'
 import type { HandlerTable, SimContext } from '../handler.js'
 import { paginate } from '../pagination.js'
@@ -65,7 +65,7 @@ function newRecordingConfiguration(ctx: SimContext, input: CreateRecordingConfig
     arn: formatArn(state.region, state.accountId, 'recording-configuration', ids.alnum(12)),
     name: input.name ?? '',
     destinationConfiguration: { s3: { bucketName: s3.bucketName } },
-    // S3 is out of reach, so creation always succeeds: ACTIVE from the first read on (BEHAVIOR.md §9 #4).
+    // S3 is out of reach, so creation always succeeds: ACTIVE from the first read on (docs/ivs-behavior.md §9 #4).
     state: 'ACTIVE',
     tags: { ...input.tags },
     thumbnailConfiguration,
@@ -91,7 +91,7 @@ function toSummary(record: RecordingConfigurationRecord): RecordingConfiguration
   }
 }
 
-export const recordingConfigurationHandlers: HandlerTable = {
+export const recordingConfigurationHandlers = {
   CreateRecordingConfiguration(input, ctx) {
     checkTagKeys(input.tags)
     const record = newRecordingConfiguration(ctx, input)
@@ -115,4 +115,4 @@ export const recordingConfigurationHandlers: HandlerTable = {
     refuseDeleteWhileReferenced(ctx.state, 'recordingConfigurationArn', config.arn, 'Recording configuration')
     ctx.state.recordingConfigurations.delete(config.arn)
   },
-}
+} satisfies HandlerTable

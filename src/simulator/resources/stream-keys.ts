@@ -1,7 +1,7 @@
 // Stream keys: one per channel (a second is a 402 until the first is deleted), created with their
 // channel and deleted with it.
-import type { StreamKey } from '../../model/ivs-types.js'
-import { notFound, quotaExceeded } from '../../protocol/aws-error.js'
+import type { StreamKey } from '../../model/ivs/types.js'
+import { notFound, quotaExceeded } from '../ivs-errors.js'
 import { formatArn } from '../arn.js'
 import type { HandlerTable, SimContext } from '../handler.js'
 import { paginate } from '../pagination.js'
@@ -29,7 +29,7 @@ function keysOf(ctx: SimContext, channelArn: string): StreamKeyRecord[] {
   return [...ctx.state.streamKeys.values()].filter((k) => k.channelArn === channelArn)
 }
 
-export const streamKeyHandlers: HandlerTable = {
+export const streamKeyHandlers = {
   CreateStreamKey(input, ctx) {
     checkTagKeys(input.tags)
     requireChannel(ctx.state, input.channelArn)
@@ -63,7 +63,7 @@ export const streamKeyHandlers: HandlerTable = {
   ListStreamKeys(input, ctx) {
     requireChannel(ctx.state, input.channelArn)
     // The model says "Default: 1"; IVS pages by 50 in practice, and a page of 1 loses keys for
-    // callers that ignore nextToken (BEHAVIOR.md §9 #20).
+    // callers that ignore nextToken (docs/ivs-behavior.md §9 #20).
     const page = paginate(keysOf(ctx, input.channelArn), input, 50, input.channelArn)
     return { streamKeys: page.items, nextToken: page.nextToken }
   },
@@ -71,4 +71,4 @@ export const streamKeyHandlers: HandlerTable = {
   DeleteStreamKey(input, ctx) {
     if (!ctx.state.streamKeys.delete(input.arn)) throw notFound(`Stream key not found: ${input.arn}`)
   },
-}
+} satisfies HandlerTable

@@ -1,8 +1,8 @@
 // Tags on every taggable IVS resource: TagResource merges, UntagResource removes (absent keys are a
 // no-op), ListTagsForResource reads. 50 tags at most per resource; `aws:` keys are reserved.
-import type { Tags } from '../../model/ivs-types.js'
-import { shapeOf } from '../../model/model.js'
-import { notFound, validationError } from '../../protocol/aws-error.js'
+import type { Tags } from '../../model/ivs/types.js'
+import { ivs } from '../../model/services.js'
+import { notFound, validationError } from '../ivs-errors.js'
 import { parseArn } from '../arn.js'
 import type { HandlerTable, SimContext } from '../handler.js'
 import type { StoredResource } from '../resource-table.js'
@@ -29,9 +29,9 @@ function requireTaggable(ctx: SimContext, arn: string): StoredResource {
   return resource
 }
 
-export const tagHandlers: HandlerTable = {
+export const tagHandlers = {
   TagResource(input, ctx) {
-    // Validation before existence (BEHAVIOR.md §1 check order).
+    // Validation before existence (docs/ivs-behavior.md §1 check order).
     checkTagKeys(input.tags)
     const resource = requireTaggable(ctx, input.resourceArn)
     const merged = { ...resource.tags, ...input.tags }
@@ -53,10 +53,10 @@ export const tagHandlers: HandlerTable = {
   ListTagsForResource(input, ctx) {
     return { tags: { ...requireTaggable(ctx, input.resourceArn).tags } }
   },
-}
+} satisfies HandlerTable
 
 function mapLimit(shapeName: string): number {
-  const shape = shapeOf(shapeName)
+  const shape = ivs.shapeOf(shapeName)
   if (shape.type !== 'map' || shape.max === undefined) throw new Error(`model shape ${shapeName} has no map limit`)
   return shape.max
 }

@@ -1,13 +1,13 @@
 // Viewer-session revocation: StartViewerSessionRevocation and its batch form. The single form names
 // an unknown channel with 404; the batch form reports it per pair in `errors`, with the HTTP status
 // as the code as in CLI:batch-start-viewer-session-revocation, and never fails the request
-// (BEHAVIOR.md §6, §9 #8).
-import type { BatchStartViewerSessionRevocationError } from '../../model/ivs-types.js'
+// (docs/ivs-behavior.md §6, §9 #8).
+import type { BatchStartViewerSessionRevocationError } from '../../model/ivs/types.js'
 import type { HandlerTable } from '../handler.js'
 import { channelNotFound, requireChannel } from './channels.js'
 import { revocationsOf } from './viewer-session-revocations.js'
 
-export const viewerSessionHandlers: HandlerTable = {
+export const viewerSessionHandlers = {
   StartViewerSessionRevocation(input, ctx) {
     requireChannel(ctx.state, input.channelArn)
     revocationsOf(ctx.state).record({
@@ -37,4 +37,4 @@ export const viewerSessionHandlers: HandlerTable = {
     }
     return { errors }
   },
-}
+} satisfies HandlerTable

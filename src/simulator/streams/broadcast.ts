@@ -1,8 +1,8 @@
 // A simulated broadcast: what happens when an encoder connects to a channel, changes health and
 // disconnects. Each step updates the stream state, the session's truncatedEvents and the EventBridge
-// event log together, in the order BEHAVIOR.md §6–§7 and §9 #12 give: Session Created, Stream Start
+// event log together, in the order docs/ivs-behavior.md §6–§7 and §9 #12 give: Session Created, Stream Start
 // (Recording Start) at go-live; Stream End, Session Ended (Recording End) at the end.
-import type { Channel, IngestConfiguration, RecordingConfiguration, StreamHealth } from '../../model/ivs-types.js'
+import type { Channel, IngestConfiguration, RecordingConfiguration, StreamHealth } from '../../model/ivs/types.js'
 import { formatTimestamp } from '../../protocol/serialize.js'
 import { parseArn } from '../arn.js'
 import { ivsEvent, type RecordingStateChangeDetail, type StreamStateEventName } from '../events/ivs-event.js'
@@ -109,7 +109,7 @@ export function startBroadcast(ctx: SimContext, channel: ChannelRecord, ingest?:
   return stream
 }
 
-/** The encoder disconnects: the session ends at once (BEHAVIOR.md §9 #17). Undefined when not live. */
+/** The encoder disconnects: the session ends at once (docs/ivs-behavior.md §9 #17). Undefined when not live. */
 export function stopBroadcast(ctx: SimContext, channelArn: string): StreamSessionRecord | undefined {
   const stream = ctx.state.streams.end(channelArn)
   if (!stream) return undefined

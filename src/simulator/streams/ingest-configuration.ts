@@ -1,7 +1,7 @@
 // What a simulated encoder sends. The default is a plausible 1080p60 H.264 + AAC-LC broadcast, after
 // the GetStreamSession example in the AWS CLI docs (examples/ivs/get-stream-session.rst), except the
 // audio: 48 kHz stereo at 160 kbps, as OBS sends by default, instead of the example's odd 8 kHz.
-import type { AudioConfiguration, IngestConfiguration, IngestConfigurations, VideoConfiguration } from '../../model/ivs-types.js'
+import type { AudioConfiguration, IngestConfiguration, IngestConfigurations, VideoConfiguration } from '../../model/ivs/types.js'
 
 export const defaultVideoConfiguration: Readonly<Required<VideoConfiguration>> = {
   avcProfile: 'Baseline',
@@ -34,7 +34,7 @@ export function ingestConfigurationOf(overrides: IngestConfiguration = {}): Requ
 }
 
 /**
- * The same tracks as `ingestConfigurations`. IVS leaves avcProfile/avcLevel empty there (BEHAVIOR.md
+ * The same tracks as `ingestConfigurations`. IVS leaves avcProfile/avcLevel empty there (docs/ivs-behavior.md
  * §6) since `profile`/`level` carry them.
  */
 export function ingestConfigurationsOf(single: Required<IngestConfiguration>): IngestConfigurations {

@@ -1,5 +1,5 @@
 // Call-rate limits over a sliding window (PutMetadata: 5 per channel and 155 per account+region in
-// any 1 s, BEHAVIOR.md §9 #13). Checking and counting are separate so that a call refused for any
+// any 1 s, docs/ivs-behavior.md §9 #13). Checking and counting are separate so that a call refused for any
 // reason, by this limiter or by a later rule, is not counted.
 export interface RateLimit {
   readonly key: string

@@ -1,10 +1,10 @@
 // Stream operations: GetStream, ListStreams, StopStream, GetStreamSession, ListStreamSessions,
-// PutMetadata, InsertAdBreak (BEHAVIOR.md §6, §9 #12–#17). Going live is not an API call; the
+// PutMetadata, InsertAdBreak (docs/ivs-behavior.md §6, §9 #12–#17). Going live is not an API call; the
 // control API starts broadcasts (src/control/stream-routes.ts).
 //
-// Check order (BEHAVIOR.md §1): validation → existence (404) → conflict (409) → call rate (429) →
+// Check order (docs/ivs-behavior.md §1): validation → existence (404) → conflict (409) → call rate (429) →
 // ChannelNotBroadcasting.
-import { channelNotBroadcasting, conflict, notFound, throttled, validationError } from '../../protocol/aws-error.js'
+import { channelNotBroadcasting, conflict, notFound, throttled, validationError } from '../ivs-errors.js'
 import type { HandlerTable, SimContext } from '../handler.js'
 import { paginate } from '../pagination.js'
 import type { RegionState } from '../region-state.js'
@@ -14,7 +14,7 @@ import type { RateLimit } from './sliding-window-limiter.js'
 import type { LiveStream } from './stream-state.js'
 import { streamOf, streamSessionOf, streamSessionSummaryOf, streamSummaryOf } from './stream-views.js'
 
-/** "Maximum: 1 KB per request" (M), counted in UTF-8 bytes (BEHAVIOR.md §9 #13). */
+/** "Maximum: 1 KB per request" (M), counted in UTF-8 bytes (docs/ivs-behavior.md §9 #13). */
 export const MAX_METADATA_BYTES = 1024
 /** PutMetadata calls per sliding second (UG-Q). */
 export const PUT_METADATA_TPS_PER_CHANNEL = 5
@@ -39,7 +39,7 @@ function putMetadataLimits(ctx: SimContext, channelArn: string): RateLimit[] {
   ]
 }
 
-export const streamHandlers: HandlerTable = {
+export const streamHandlers = {
   GetStream(input, ctx) {
     return { stream: streamOf(requireLive(ctx, input.channelArn)) }
   },
@@ -93,7 +93,7 @@ export const streamHandlers: HandlerTable = {
       throw throttled(`Operation: ivs:PutMetadata exceeded call rate: ${refused.limit} for ${on}`)
     }
     requireLive(ctx, input.channelArn)
-    // Counted only once accepted: refused calls do not use up the window (BEHAVIOR.md §9 #13).
+    // Counted only once accepted: refused calls do not use up the window (docs/ivs-behavior.md §9 #13).
     limiter.record(limits, now)
   },
 
@@ -105,4 +105,4 @@ export const streamHandlers: HandlerTable = {
     requireLive(ctx, input.channelArn)
     return { adBreakId: ctx.ids.alnum(12) }
   },
-}
+} satisfies HandlerTable

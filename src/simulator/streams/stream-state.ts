@@ -3,7 +3,7 @@
 // reset forgets it with everything else.
 import type {
   Channel, IngestConfiguration, IngestConfigurations, RecordingConfiguration, StreamEvent, StreamHealth,
-} from '../../model/ivs-types.js'
+} from '../../model/ivs/types.js'
 import { SlidingWindowLimiter } from './sliding-window-limiter.js'
 
 /** A recording in progress or done: what its Recording End event repeats from its start. */

@@ -1,10 +1,10 @@
 // The model shapes a stream and its sessions are answered as: Stream (GetStream and the control API),
 // StreamSummary (ListStreams), StreamSession (GetStreamSession), StreamSessionSummary
 // (ListStreamSessions).
-import type { Stream, StreamSession, StreamSessionSummary, StreamSummary } from '../../model/ivs-types.js'
+import type { Stream, StreamSession, StreamSessionSummary, StreamSummary } from '../../model/ivs/types.js'
 import type { LiveStream, StreamSessionRecord } from './stream-state.js'
 
-/** Nobody watches a simulated stream (BEHAVIOR.md §9 #17). */
+/** Nobody watches a simulated stream (docs/ivs-behavior.md §9 #17). */
 const VIEWER_COUNT = 0
 
 export function streamOf(stream: LiveStream): Stream {
@@ -37,7 +37,8 @@ export function streamSessionOf(session: StreamSessionRecord): StreamSession {
     streamId: session.streamId,
     startTime: session.startTime,
     endTime: session.endTime,
-    channel: session.channel,
+    // Real GetStreamSession answers embed the channel without its tags (three public captures agree).
+    channel: channelWithoutTags(session.channel),
     ingestConfiguration: session.ingestConfiguration,
     ingestConfigurations: session.ingestConfigurations,
     recordingConfiguration: session.recordingConfiguration,
@@ -53,4 +54,9 @@ export function streamSessionSummaryOf(session: StreamSessionRecord): StreamSess
     // Failure events (Stream Failure, Recording Start Failure, …) are what IVS calls error events.
     hasErrorEvent: session.truncatedEvents.some((e) => e.name?.endsWith('Failure') ?? false),
   }
+}
+
+function channelWithoutTags(channel: StreamSessionRecord['channel']): StreamSessionRecord['channel'] {
+  const { tags: _tags, ...rest } = channel
+  return rest
 }
