@@ -39,11 +39,14 @@ const awsEnv = (vars: Record<string, string>) => {
 }
 const realEnv = () => awsEnv({ AWS_ACCESS_KEY_ID: REAL.accessKeyId, AWS_SECRET_ACCESS_KEY: REAL.secretAccessKey })
 realEnv()
+// CI runs the suite with CI=true, where record modes refuse to start unless allowed (tested in cassette-verify.test.ts).
+process.env.IVS_REPLAY_RECORD_IN_CI = 'true'
 t.teardown(() => {
   for (const name of Object.keys(process.env)) if (!(name in savedEnv)) delete process.env[name]
   Object.assign(process.env, savedEnv)
 })
-const childEnv = () => Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('IVS_REPLAY_'))) as NodeJS.ProcessEnv
+const childEnv = () => Object.fromEntries(Object.entries(process.env)
+  .filter(([k]) => !k.startsWith('IVS_REPLAY_') || k === 'IVS_REPLAY_RECORD_IN_CI')) as NodeJS.ProcessEnv
 
 const upstream = await start({ config: { credentials: [{ ...REAL, accountId: REAL_ACCOUNT }] } })
 t.teardown(() => upstream.close())
