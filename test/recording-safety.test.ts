@@ -334,6 +334,22 @@ t.test('recording into a cassette that holds interactions says so; --overwrite s
     { name: 'ConfigError', field: 'recording.overwrite', message: /needs --mode record or record-missing/ })
 })
 
+t.test('--overwrite starts the start-up cassette over once: never a cassette switched to, nor the same one switched back to', async (t) => {
+  const dir = t.testdir()
+  const other = path.join(dir, 'other.sqlite')
+  const before = await start({ config: { mode: 'record', cassette: other, upstream: { url: upstream.endpoint } } })
+  await clientFor(before).send(new CreateChannelCommand({ name: 'kept' }))
+  await before.close()
+  const cassette = path.join(dir, 'startup.sqlite')
+  const recorder = await start({ config: { mode: 'record', cassette, upstream: { url: upstream.endpoint }, recording: { overwrite: true } } })
+  t.teardown(() => recorder.close())
+  await clientFor(recorder).send(new CreateChannelCommand({ name: 'recorded' }))
+  await recorder.useCassette(other, { mode: 'record-missing' })
+  t.equal((await interactionsOf(other)).length, 1, 'the cassette switched to keeps its interactions')
+  await recorder.useCassette(null)
+  t.equal((await interactionsOf(cassette)).length, 1, 'back at the start-up cassette: what was recorded into it is still there')
+})
+
 t.test('an upstream answer that is not the JSON the model expects is recorded, with a warning', async (t) => {
   const bodies: Record<string, [number, string]> = {
     '/CreateChannel': [200, '<html>captive portal</html>'],
