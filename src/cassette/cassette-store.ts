@@ -158,11 +158,11 @@ export class CassetteStore {
       const row = toRow(item, 0, recordedAt)
       const { rows } = await sql<{ id: number; seq: number }>`
         insert into interactions (operation, identity, seq, request_method, request_path, request_query, request_headers,
-          request_body, response_status, response_headers, response_body, recorded_at, used_at)
+          request_body, response_status, response_headers, response_body, resources, recorded_at, used_at)
         values (${row.operation}, ${row.identity},
           (select coalesce(max(seq) + 1, 0) from interactions where identity = ${row.identity}),
           ${row.request_method}, ${row.request_path}, ${row.request_query}, ${row.request_headers}, ${row.request_body},
-          ${row.response_status}, ${row.response_headers}, ${row.response_body}, ${recordedAt}, null)
+          ${row.response_status}, ${row.response_headers}, ${row.response_body}, ${row.resources}, ${recordedAt}, null)
         returning id, seq`.execute(this.#db)
       const inserted = rows[0]
       if (inserted === undefined) throw new Error('SQLite reported no id for the inserted interaction')
