@@ -29,6 +29,8 @@ const realEnv = {
   AWS_ACCESS_KEY_ID: REAL_KEY_ID, AWS_SECRET_ACCESS_KEY: REAL_SECRET,
   AWS_SHARED_CREDENTIALS_FILE: path.join(t.testdirName, 'none'), AWS_CONFIG_FILE: path.join(t.testdirName, 'none'),
   AWS_EC2_METADATA_DISABLED: 'true',
+  // CI runs with CI=true, where record modes refuse to start unless allowed.
+  IVS_REPLAY_RECORD_IN_CI: 'true',
 }
 const savedEnv = { ...process.env }
 for (const name of Object.keys(process.env)) if (name.startsWith('AWS_')) delete process.env[name]
