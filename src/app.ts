@@ -9,6 +9,7 @@ import { packageRoot } from './config/package-root.js'
 import { addBaseRoutes } from './control/base-routes.js'
 import { ControlApi } from './control/control-api.js'
 import { addEventRoutes } from './control/event-routes.js'
+import { addStageRoutes } from './control/stage-routes.js'
 import { addStreamRoutes } from './control/stream-routes.js'
 import { backendsForMode } from './dispatch/backends-for-mode.js'
 import { Logger } from './log/logger.js'
@@ -55,6 +56,7 @@ export async function startApp(config: Config, logStream?: Writable): Promise<Ru
   const control = new ControlApi({ before: () => backends.settle() })
   addBaseRoutes(control, { simulator, version: packageVersion(), mode: config.mode, onReset: () => backends.rewind() })
   addStreamRoutes(control, { simulator })
+  addStageRoutes(control, { simulator })
   addEventRoutes(control, { events })
   const playback = new PlaybackEdge({ simulator, settle: () => backends.settle(), logger })
   const server = createIvsServer({ config, logger, dispatcher, control, playback, services: simulator.services })
