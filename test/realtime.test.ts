@@ -4,6 +4,7 @@
 // smoke flow where installed.
 import t from 'tap'
 import { execFile, spawnSync } from 'node:child_process'
+import path from 'node:path'
 import { promisify } from 'node:util'
 import { createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto'
 import { CreateChannelCommand } from '@aws-sdk/client-ivs'
@@ -456,6 +457,24 @@ t.test('the state of each account and region is its own', async (t) => {
   const { stage } = await rt.send(new CreateStageCommand({}))
   t.match(await failureOf(east.send(new GetStageCommand({ arn: stage!.arn! }))), { name: 'ResourceNotFoundException' })
   t.same((await east.send(new ListStagesCommand({}))).stages, [])
+})
+
+t.test('--state keeps stages, sessions, participants and the token key across restarts', async (t) => {
+  const state = path.join(t.testdir(), 'state.sqlite')
+  const first = await start({ config: { state } })
+  const a = realtimeClientFor(first)
+  const { stage, participantTokens } = await a.send(new CreateStageCommand({ name: 'durable', participantTokenConfigurations: [{ userId: 'u' }, {}] }))
+  const p = await join(first, { token: participantTokens![0].token })
+  await first.close()
+
+  const second = await start({ config: { state } })
+  t.teardown(() => second.close())
+  const b = realtimeClientFor(second)
+  t.same((await b.send(new GetStageCommand({ arn: stage!.arn! }))).stage, { ...stage, activeSessionId: p.sessionId })
+  const listed = await b.send(new ListParticipantsCommand({ stageArn: stage!.arn!, sessionId: p.sessionId }))
+  t.same(listed.participants!.map((x) => [x.participantId, x.state]), [[p.participantId, 'CONNECTED']])
+  const other = await join(second, { token: participantTokens![1].token })
+  t.equal(other.sessionId, p.sessionId, 'a token issued before the restart still verifies')
 })
 
 // Async: the server answers from this same process, so a synchronous child would deadlock it.
