@@ -73,7 +73,7 @@ async function events(server: RunningServer): Promise<EventEnvelope[]> {
 
 const decode = (part: string) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>
 
-const server = await start()
+const server = await start({ config: { regions: [REGION, 'us-east-1'] } })
 t.teardown(() => server.close())
 const rt = realtimeClientFor(server)
 const ivs = clientFor(server)
