@@ -1,4 +1,4 @@
-// The EventBridge detail types IVS Real-Time emits (docs/ivs-behavior.md §15, UG-RT-EB): stage
+// The EventBridge detail types IVS Real-Time emits (docs/ivs-behavior.md §15): stage
 // updates (participants joining, leaving, publishing), composition state changes and individual
 // participant recording state changes. Their envelope is ivs-event.ts's; source is `aws.ivs`.
 
