@@ -7,11 +7,15 @@ import type { Writable } from 'node:stream'
 import type { Config } from './config/config.js'
 import { packageRoot } from './config/package-root.js'
 import { addBaseRoutes } from './control/base-routes.js'
+import { addCassetteRoutes, cassetteTarget } from './control/cassette-routes.js'
 import { ControlApi } from './control/control-api.js'
 import { addEventRoutes } from './control/event-routes.js'
+import { addFaultRoutes } from './control/fault-routes.js'
 import { addStageRoutes } from './control/stage-routes.js'
 import { addStreamRoutes } from './control/stream-routes.js'
-import { backendsForMode } from './dispatch/backends-for-mode.js'
+import { CassetteSwitch, type CassetteSetting, type SwitchableMode } from './dispatch/cassette-switch.js'
+import { FaultInjector } from './faults/fault-injector.js'
+import { arnsIn } from './model/resource-types.js'
 import { Logger } from './log/logger.js'
 import { localPlaybackUrl, type HasPlaybackUrl } from './playback/local-playback-url.js'
 import { PlaybackEdge } from './playback/playback-edge.js'
@@ -33,6 +37,11 @@ export interface RunningServer {
   readonly simulator: Simulator
   /** A channel's playbackUrl (or the channel) as the same path on this server, where players can fetch it. */
   playbackUrl(channel: HasPlaybackUrl): string
+  /**
+   * Answers from another cassette from now on, its sequences from the start, with a simulator that
+   * forgets everything else (as POST /_mock/cassette); `null` goes back to the start-up setting.
+   */
+  useCassette(name: string | null, options?: { readonly mode?: SwitchableMode }): Promise<CassetteSetting>
   close(): Promise<void>
 }
 
@@ -48,18 +57,26 @@ export async function startApp(config: Config, logStream?: Writable): Promise<Ru
   if (webhook) events.subscribe((event) => webhook.enqueue(event))
   const simulator = new Simulator({ seed: config.seed, events })
   const stateFile = config.state ? await StateFile.open(config.state, simulator, logger) : undefined
-  const backends = await backendsForMode(config, { simulator, logger }).catch(async (err: unknown) => {
+  const faults = new FaultInjector()
+  const backends = await CassetteSwitch.open(config, { simulator, logger, faults }).catch(async (err: unknown) => {
     await stateFile?.close()
     throw err
   })
-  const { dispatcher } = backends
-  const control = new ControlApi({ before: () => backends.settle() })
-  addBaseRoutes(control, { simulator, version: packageVersion(), mode: config.mode, onReset: () => backends.rewind() })
+  const control = new ControlApi({
+    before: () => backends.settle(),
+    // A simulated stream change makes the recorded answers about its channel stale (hybrid).
+    after: (req, answer) => {
+      if (req.path.startsWith('/_mock/streams/')) backends.simulatorChanged(arnsIn(answer))
+    },
+  })
+  addBaseRoutes(control, { simulator, version: packageVersion(), mode: () => backends.setting.mode, onReset: () => backends.rewind() })
   addStreamRoutes(control, { simulator })
   addStageRoutes(control, { simulator })
   addEventRoutes(control, { events })
+  addFaultRoutes(control, { faults })
+  addCassetteRoutes(control, { cassettes: backends, cassettesDir: config.cassettesDir })
   const playback = new PlaybackEdge({ simulator, settle: () => backends.settle(), logger })
-  const server = createIvsServer({ config, logger, dispatcher, control, playback, services: simulator.services })
+  const server = createIvsServer({ config, logger, dispatcher: backends, control, playback, services: simulator.services })
 
   try {
     await new Promise<void>((resolve, reject) => {
@@ -88,6 +105,8 @@ export async function startApp(config: Config, logStream?: Writable): Promise<Ru
     config,
     simulator,
     playbackUrl: (channel) => localPlaybackUrl(endpoint, channel),
+    useCassette: (name, options = {}) =>
+      backends.use(name === null ? undefined : cassetteTarget({ name, ...options }, config.cassettesDir)),
     close: async () => {
       webhook?.close()
       await new Promise<void>((resolve) => {

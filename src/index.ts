@@ -10,6 +10,7 @@ import { startApp, type RunningServer } from './app.js'
 import { loadConfig } from './config/load-config.js'
 
 export type { RunningServer } from './app.js'
+export type { CassetteSetting, SwitchableMode } from './dispatch/cassette-switch.js'
 export type { Config } from './config/config.js'
 export type { HasPlaybackUrl } from './playback/local-playback-url.js'
 export { ConfigError } from './config/config.js'

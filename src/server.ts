@@ -27,7 +27,7 @@ import { cloudFrontId } from './http/cloudfront-id.js'
 export interface ServerParts {
   readonly config: Config
   readonly logger: Logger
-  readonly dispatcher: Dispatcher
+  readonly dispatcher: Pick<Dispatcher, 'answer'>
   readonly control?: ControlApi
   /** Players fetching a channel's playbackUrl path (unsigned, like the control API). */
   readonly playback?: PlaybackEdge

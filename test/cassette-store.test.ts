@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process'
 import { existsSync, openSync, readFileSync, statSync, writeFileSync, writeSync, closeSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { FileMigrationProvider, Kysely, Migrator, sql, type Generated } from 'kysely'
+import { FileMigrationProvider, Kysely, Migrator, NO_MIGRATIONS, sql, type Generated } from 'kysely'
 import { promises as fsp } from 'node:fs'
 import t from 'tap'
 import { CassetteError } from '../src/cassette/cassette-error.js'
@@ -11,7 +11,7 @@ import { migrationFolder } from '../src/cassette/db/migrate-cassette.js'
 import { openSqlite3 } from '../src/cassette/db/open-sqlite3.js'
 import { Sqlite3Dialect } from '../src/cassette/db/sqlite3-dialect.js'
 
-const MIGRATION = '2026_11_26_0001_interactions'
+const MIGRATIONS = ['2026_11_26_0001_interactions', '2026_12_02_0001_interaction_resources']
 const storeModule = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'src', 'cassette', 'cassette-store.ts')
 
 function interaction(identity: string, n: number, body: Buffer = Buffer.from(`response ${n}`)): NewInteraction {
@@ -61,7 +61,7 @@ t.test('migration is applied once; reopening changes nothing', async (t) => {
   const file = path.join(t.testdir(), 'm.cassette')
   await (await CassetteStore.open(file)).close()
   const history = await rawQuery<{ name: string; timestamp: string }>(file, 'select name, timestamp from kysely_migration')
-  t.same(history.map((r) => r.name), [MIGRATION])
+  t.same(history.map((r) => r.name), MIGRATIONS)
   const tables = await rawQuery<{ name: string }>(file, "select name from sqlite_master where type in ('table','index') and name not like 'sqlite_%' order by name")
   t.same(tables.map((r) => r.name), ['interactions', 'interactions_identity_seq', 'kysely_migration', 'kysely_migration_lock', 'meta', 'simulator_state'])
   const [{ schema_version: before }] = await rawQuery<{ schema_version: number }>(file, 'pragma schema_version')
@@ -208,7 +208,7 @@ t.test('a cassette from a newer schema is refused without migrating', async (t) 
   t.match((err as Error).message, /2099_01_01_0001_holograms/)
   await t.rejects(CassetteStore.open(file, { readOnly: true }), { message: /2099_01_01_0001_holograms/ })
   t.same((await rawQuery<{ name: string }>(file, 'select name from kysely_migration order by name')).map((r) => r.name),
-    [MIGRATION, '2099_01_01_0001_holograms'], 'history untouched')
+    [...MIGRATIONS, '2099_01_01_0001_holograms'], 'history untouched')
 })
 
 t.test('garbage, foreign and corrupt files give clear errors', async (t) => {
@@ -364,12 +364,12 @@ t.test('migration down removes the schema, up restores it', async (t) => {
   const db = new Kysely<unknown>({ dialect: new Sqlite3Dialect({ database: () => openSqlite3(file) }) })
   t.teardown(() => db.destroy())
   const migrator = new Migrator({ db, provider: new FileMigrationProvider({ fs: fsp, path, migrationFolder }) })
-  const down = await migrator.migrateDown()
+  const down = await migrator.migrateTo(NO_MIGRATIONS)
   t.equal(down.error, undefined)
   const tables = await rawQuery<{ name: string }>(file, "select name from sqlite_master where name in ('interactions','meta','simulator_state')")
   t.same(tables, [])
   const up = await migrator.migrateToLatest()
-  t.same(up.results?.map((r) => [r.migrationName, r.status]), [[MIGRATION, 'Success']])
+  t.same(up.results?.map((r) => [r.migrationName, r.status]), MIGRATIONS.map((m) => [m, 'Success']))
 })
 
 t.test('sqlite3 dialect: returning, transactions, savepoints, streaming, errors', async (t) => {

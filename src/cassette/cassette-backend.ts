@@ -6,7 +6,7 @@ import type { Backend, IvsAnswer, IvsCall, ObservedCall } from '../dispatch/ivs-
 import type { Logger } from '../log/logger.js'
 import { AwsError } from '../protocol/aws-error.js'
 import { serializeError } from '../protocol/serialize.js'
-import type { CassetteStore } from './cassette-store.js'
+import type { CassetteStore, RecordedResponse } from './cassette-store.js'
 import { describeNearest, nearestRecorded } from './miss-diagnostics.js'
 import type { ReplayIndex } from './replay-index.js'
 import { canonicalRequest, identityOf, type CanonicalRequest, type MatchRules } from './request-identity.js'
@@ -21,6 +21,13 @@ export interface CassetteBackendOptions {
   readonly observe: (call: ObservedCall, answer: IvsAnswer) => void
   /** Whether `observe` needs a call's input for this operation; when not, the input is not kept. */
   readonly observeNeedsInput: (operation: string) => boolean
+  /**
+   * Runs once before the simulator first learns replayed answers (and again after a rewind): the
+   * hybrid teaches it the cassette's recorded state there, so replayed answers apply on top.
+   */
+  readonly prepare?: () => Promise<void>
+  /** A recorded answer this says no to is passed by like a miss (the simulator owns what it describes). */
+  readonly refuse?: (call: IvsCall, response: RecordedResponse) => boolean
 }
 
 /** The error type of a strict-replay miss: real IVS never sends it, so no client mistakes it for IVS's. */
@@ -62,6 +69,8 @@ export class CassetteBackend implements Backend {
   #pending: PendingAnswer[] = []
   /** One Caller object per signer and region, shared by the pending calls (a long replay queues thousands). */
   readonly #callers = new Map<string, Caller>()
+  /** The run of options.prepare since the last rewind, once started. */
+  #prepared: Promise<void> | undefined
 
   constructor(options: CassetteBackendOptions) {
     this.#o = options
@@ -72,10 +81,12 @@ export class CassetteBackend implements Backend {
     this.#o.index.rewind()
     this.#absorbed = new Set()
     this.#pending = []
+    this.#prepared = undefined
   }
 
   /** Teaches the simulator every replayed answer it has not learnt yet, in replay order. */
   async settle(): Promise<void> {
+    if (this.#o.prepare) await (this.#prepared ??= this.#o.prepare())
     while (this.#pending.length > 0) {
       const batch = this.#pending
       this.#pending = []
@@ -117,7 +128,8 @@ export class CassetteBackend implements Backend {
   }
 
   async answer(call: IvsCall): Promise<IvsAnswer | undefined> {
-    const hit = await this.#o.index.take(this.#identity(call))
+    let hit = await this.#o.index.take(this.#identity(call))
+    if (hit && this.#o.refuse?.(call, hit.response)) hit = undefined
     if (hit) {
       const { response } = hit
       const answer: IvsAnswer = { status: response.status, headers: response.headers, body: response.body, source: 'recorded' }

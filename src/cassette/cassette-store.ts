@@ -4,6 +4,7 @@ import path from 'node:path'
 import sqlite3 from 'sqlite3'
 import { Kysely, sql, type Insertable, type Selectable, type Transaction } from 'kysely'
 import { CassetteError } from './cassette-error.js'
+import type { DescribedResources } from './described-resources.js'
 import type { CassetteDatabase, InteractionsTable } from './db/cassette-schema.js'
 import { migrateCassette } from './db/migrate-cassette.js'
 import { openSqlite3 } from './db/open-sqlite3.js'
@@ -32,6 +33,8 @@ export interface NewInteraction {
   response: RecordedResponse
   /** ISO-8601; defaults to now. */
   recordedAt?: string
+  /** What the answer describes (computed by the recorder); absent: computed when needed. */
+  resources?: DescribedResources
 }
 
 export interface Interaction extends NewInteraction {
@@ -41,6 +44,13 @@ export interface Interaction extends NewInteraction {
   recordedAt: string
   /** When it was last replayed (see `markUsed`), null if never. */
   usedAt: string | null
+}
+
+/** A successful interaction and what its answer describes (null: not computed when recorded). */
+export interface ResourceEntry {
+  readonly id: number
+  readonly operation: string
+  readonly resources: string | null
 }
 
 /** The light part of an interaction that the replay index keeps in memory. */
@@ -89,6 +99,8 @@ export class CassetteStore {
   readonly #db: Kysely<CassetteDatabase>
   readonly #inFlight = new Set<Promise<unknown>>()
   #closed = false
+  /** Whether the schema has the `resources` column (a read-only open may predate it). */
+  #hasResources: boolean | undefined
 
   /** The replay hot path's one query, prepared once on the raw connection. */
   readonly #responses: ResponseReader
@@ -164,6 +176,33 @@ export class CassetteStore {
     return this.#run('indexEntries', () =>
       this.#db.selectFrom('interactions').select(['id', 'identity', 'seq', 'operation'])
         .where('id', '>', afterId).orderBy('id').limit(limit).execute())
+  }
+
+  /**
+   * The successful interactions after `afterId` and what each describes, a page at a time, for the
+   * hybrid's recorded state. A cassette whose schema predates the `resources` column (opened
+   * read-only, not migrated) answers null for every one.
+   */
+  resourceEntries(afterId: number, limit: number): Promise<ResourceEntry[]> {
+    return this.#run('resourceEntries', async () => {
+      this.#hasResources ??= (await sql<{ name: string }>`pragma table_info(interactions)`.execute(this.#db)).rows.some((c) => c.name === 'resources')
+      const page = this.#db.selectFrom('interactions').where('id', '>', afterId)
+        .where('response_status', '>=', 200).where('response_status', '<', 300).orderBy('id').limit(limit)
+      if (this.#hasResources) return page.select(['id', 'operation', 'resources']).execute()
+      return (await page.select(['id', 'operation']).execute()).map((r) => ({ ...r, resources: null }))
+    })
+  }
+
+  /** The interactions with these ids that still exist, ordered by id (a few queries, not one per id). */
+  byIds(ids: readonly number[]): Promise<Interaction[]> {
+    return this.#run('byIds', async () => {
+      const out: Interaction[] = []
+      for (const chunk of chunks(ids, INSERT_CHUNK)) {
+        const rows = await this.#db.selectFrom('interactions').selectAll().where('id', 'in', chunk).orderBy('id').execute()
+        for (const row of rows) out.push(fromRow(row))
+      }
+      return out.sort((a, b) => a.id - b.id)
+    })
   }
 
   /** One interaction by id, or undefined when it is gone (pruned, replaced by an import). */
@@ -509,6 +548,7 @@ function toRow(item: NewInteraction, seq: number, recordedAt: string): Insertabl
     response_body: response.body,
     recorded_at: recordedAt,
     used_at: null,
+    resources: item.resources ? JSON.stringify(item.resources) : null,
   }
 }
 

@@ -14,6 +14,7 @@ import { AwsError } from '../protocol/aws-error.js'
 import type { JsonObject } from '../protocol/deserialize.js'
 import type { CassetteStore, Interaction, NewInteraction, RecordedRequest, RecordedResponse } from './cassette-store.js'
 import { REQUEST_HEADERS_KEPT, RESPONSE_HEADERS_KEPT, Redactor, type AccountRewrite } from './redaction.js'
+import { describedResources } from './described-resources.js'
 import { requestIdentity } from './request-identity.js'
 import { scanInteraction } from './secret-scan.js'
 
@@ -91,8 +92,10 @@ export class Recorder {
       input: r.json(call.input, account) as JsonObject,
       raw: { ...raw, url: r.text(raw.url, account), path: request.path, query, headers: request.headers, body: request.body, json },
     }
+    // Indexed now so a hybrid server learns this cassette's resources without reading every answer.
+    const resources = describedResources(call.operation, recordedCall.input, response.status, response.body)
     return {
-      interaction: { operation: call.operation, identity, request, response },
+      interaction: { operation: call.operation, identity, request, response, ...(resources && { resources }) },
       call: recordedCall,
       answer: { status: response.status, headers: response.headers, body: response.body, source: 'proxied' },
     }

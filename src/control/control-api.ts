@@ -27,14 +27,19 @@ function jsonAnswer(status: number, value: unknown): HttpAnswer {
 export class ControlApi {
   readonly #routes = new Map<string, ControlHandler>()
   readonly #before: () => Promise<void>
+  readonly #after: (req: ControlRequest, answer: unknown) => void
 
-  /** `before` runs ahead of every route (the app brings the simulator up to date with replays). */
-  constructor(options: { before?: () => Promise<void> } = {}) {
+  /**
+   * `before` runs ahead of every route (the app brings the simulator up to date with replays),
+   * `after` once a route has answered (the app notes what it changed).
+   */
+  constructor(options: { before?: () => Promise<void>; after?: (req: ControlRequest, answer: unknown) => void } = {}) {
     this.#before = options.before ?? (async () => undefined)
+    this.#after = options.after ?? (() => undefined)
   }
 
   /** Registers `METHOD /_mock/<path>`. */
-  on(method: 'GET' | 'POST', path: string, handler: ControlHandler): this {
+  on(method: 'GET' | 'POST' | 'DELETE', path: string, handler: ControlHandler): this {
     this.#routes.set(`${method} ${CONTROL_PREFIX}${path}`, handler)
     return this
   }
@@ -62,7 +67,9 @@ export class ControlApi {
     }
     try {
       await this.#before()
-      return jsonAnswer(200, await handler(req, json))
+      const answer = await handler(req, json)
+      this.#after(req, answer)
+      return jsonAnswer(200, answer)
     } catch (err) {
       if (err instanceof ControlError) {
         return jsonAnswer(err.status, { error: err.status === 404 ? 'NotFound' : err.status === 409 ? 'Conflict' : 'BadRequest', message: err.message })

@@ -2,6 +2,7 @@
 //   POST /_mock/streams/start  {channelArn | streamKey, accountId?, region?, ingestConfiguration?}
 //   POST /_mock/streams/stop   {channelArn}
 //   POST /_mock/streams/health {channelArn, health}
+//   POST /_mock/streams/takeover {channelArn, failure?}
 // They change the simulator's state through the same broadcast steps, ids and clock as the API.
 import { ivs } from '../model/services.js'
 import type { AudioConfiguration, IngestConfiguration, StreamHealth, VideoConfiguration } from '../model/ivs/types.js'
@@ -9,7 +10,9 @@ import { parseArn } from '../simulator/arn.js'
 import type { SimContext } from '../simulator/handler.js'
 import type { ChannelRecord, RegionState } from '../simulator/region-state.js'
 import type { Simulator } from '../simulator/simulator.js'
-import { changeStreamHealth, startBroadcast, stopBroadcast } from '../simulator/streams/broadcast.js'
+import {
+  changeStreamHealth, startBroadcast, stopBroadcast, takeOverBroadcast, TAKEOVER_FAILURES, type TakeoverFailure,
+} from '../simulator/streams/broadcast.js'
 import type { LiveStream } from '../simulator/streams/stream-state.js'
 import { streamOf, streamSessionSummaryOf } from '../simulator/streams/stream-views.js'
 import { ControlError, type ControlApi } from './control-api.js'
@@ -153,6 +156,17 @@ export function addStreamRoutes(api: ControlApi, deps: StreamRouteDeps): Control
       const target = byChannelArn(simulator, body)
       const stream = requireLive(target)
       changeStreamHealth(target.ctx, stream, health as StreamHealth)
+      return { stream: streamOf(stream) }
+    })
+    .on('POST', 'streams/takeover', (_req, body) => {
+      onlyMembers(body, ['channelArn', 'failure'])
+      const failure = optionalString(body, 'failure')
+      if (failure !== undefined && !TAKEOVER_FAILURES.includes(failure as TakeoverFailure)) {
+        throw new ControlError(400, `failure must be one of ${TAKEOVER_FAILURES.join(', ')} (or absent for a takeover that succeeds)`)
+      }
+      const target = byChannelArn(simulator, body)
+      const stream = requireLive(target)
+      takeOverBroadcast(target.ctx, stream, failure as TakeoverFailure | undefined)
       return { stream: streamOf(stream) }
     })
 }

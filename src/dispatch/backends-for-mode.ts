@@ -1,7 +1,8 @@
 // Which backends answer, in which order, for each mode (Config.mode):
 //   simulate        simulator
 //   replay          cassette (a miss is an error)
-//   hybrid          cassette → simulator
+//   hybrid          cassette → simulator (the simulator starts from the cassette's recorded state,
+//                   and what it has changed is answered by it alone: see simulator-owned.ts)
 //   record          upstream (recorded)
 //   record-missing  cassette → upstream (recorded)
 // The cassette and the upstream are loaded only when a mode needs them, so `simulate` starts without
@@ -21,6 +22,8 @@ export interface ModeBackends {
   rewind(): void
   /** Brings the simulator up to date with everything replayed (before a control call touches it). */
   settle(): Promise<void>
+  /** The simulator has changed these resources outside an API call (a control route). */
+  simulatorChanged(arns: Iterable<string>): void
   close(): Promise<void>
 }
 
@@ -29,12 +32,17 @@ const USED_FLUSH_MS = 2_000
 export async function backendsForMode(config: Config, deps: { simulator: Simulator; logger: Logger }): Promise<ModeBackends> {
   const { simulator, logger } = deps
   if (config.mode === 'simulate' || !config.cassette) {
-    return { dispatcher: new Dispatcher([simulator]), rewind: () => undefined, settle: async () => undefined, close: async () => undefined }
+    return {
+      dispatcher: new Dispatcher([simulator]), rewind: () => undefined, settle: async () => undefined,
+      simulatorChanged: () => undefined, close: async () => undefined,
+    }
   }
-  const [{ CassetteStore }, { ReplayIndex }, { CassetteBackend }] = await Promise.all([
+  const [{ CassetteStore }, { ReplayIndex }, { CassetteBackend }, { learnRecordedState }, { SimulatorOwned }] = await Promise.all([
     import('../cassette/cassette-store.js'),
     import('../cassette/replay-index.js'),
     import('../cassette/cassette-backend.js'),
+    import('./recorded-state.js'),
+    import('./simulator-owned.js'),
   ])
   const records = config.mode === 'record' || config.mode === 'record-missing'
   // Replay and hybrid only read: a cassette they may not write (a read-only CI volume) opens read-only.
@@ -46,12 +54,27 @@ export async function backendsForMode(config: Config, deps: { simulator: Simulat
     if (store.readOnly) logger.info('cassette is read-only: first use is not recorded (cassette prune keeps what was marked before)', { file: config.cassette })
     await warnAboutOldRecordings(store, config, logger)
     const observe = simulator.observe.bind(simulator)
+    const hybrid = config.mode === 'hybrid'
+    const owned = new SimulatorOwned()
+    const prepare = async () => {
+      await learnRecordedState(store, simulator, logger)
+        .catch((err: unknown) => logger.warn('could not learn the cassette\'s recorded state', { error: String(err) }))
+    }
     const cassette = new CassetteBackend({
       store, index, rules: config.matching, strict: config.mode === 'replay', logger, observe, observeNeedsInput: learnsFromInput,
+      prepare, ...(hybrid && { refuse: (call, response) => owned.refuses(call, response) }),
     })
     const backends: Backend[] = []
     if (config.mode !== 'record') backends.push(cassette)
-    if (config.mode === 'hybrid') backends.push(simulator)
+    if (hybrid) {
+      backends.push({
+        answer: async (call) => {
+          const answer = await simulator.answer(call)
+          owned.noteAnswer(call, answer)
+          return answer
+        },
+      })
+    }
     if (config.mode === 'record' || config.mode === 'record-missing') {
       const { createRecordingBackend } = await import('../proxy/recording-backend.js')
       const upstream = await createRecordingBackend({
@@ -65,8 +88,12 @@ export async function backendsForMode(config: Config, deps: { simulator: Simulat
     timer.unref()
     return {
       dispatcher: new Dispatcher(backends),
-      rewind: () => cassette.rewind(),
+      rewind: () => {
+        cassette.rewind()
+        owned.clear()
+      },
       settle: () => cassette.settle(),
+      simulatorChanged: (arns) => owned.note(arns),
       close: async () => {
         clearInterval(timer)
         await cassette.settle().catch((err: unknown) => logger.warn('could not bring the simulator up to date on close', { error: String(err) }))

@@ -35,8 +35,11 @@ export interface IvsCall {
 /** What the simulator needs of a call to learn from its answer. */
 export type ObservedCall = Pick<IvsCall, 'service' | 'operation' | 'input' | 'caller'>
 
-/** Where an answer came from (`x-ivs-replay-source`); `miss`: a strict replay found no recording. */
-export type AnswerSource = 'simulated' | 'recorded' | 'proxied' | 'miss'
+/**
+ * Where an answer came from (`x-ivs-replay-source`); `miss`: a strict replay found no recording;
+ * `injected`: a fault armed with POST /_mock/faults.
+ */
+export type AnswerSource = 'simulated' | 'recorded' | 'proxied' | 'miss' | 'injected'
 
 export interface IvsAnswer extends HttpAnswer {
   readonly source: AnswerSource

@@ -244,7 +244,8 @@ export function* controlCases(): Generator<WireCase> {
     `{"channelArn":"${arn}","ingestConfiguration":{"audio":{"codec":5,"__proto__":1}}}`, `{"channelArn":"${arn}","health":"SICK"}`, `{"channelArn":"${arn}","health":null}`,
     `{"channelArn":"${'a'.repeat(100_000)}"}`,
   ]
-  const routes: [string, string][] = [['POST', 'reset'], ['POST', 'streams/start'], ['POST', 'streams/stop'], ['POST', 'streams/health'], ['GET', 'health'], ['GET', 'events']]
+  const routes: [string, string][] = [['POST', 'reset'], ['POST', 'streams/start'], ['POST', 'streams/stop'], ['POST', 'streams/health'], ['GET', 'health'], ['GET', 'events'],
+    ['POST', 'streams/takeover'], ['POST', 'faults'], ['GET', 'faults'], ['DELETE', 'faults'], ['POST', 'cassette'], ['GET', 'cassette']]
   for (const [method, route] of routes) {
     for (const body of bodies) {
       yield {

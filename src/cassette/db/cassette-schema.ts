@@ -27,6 +27,11 @@ export interface InteractionsTable {
   recorded_at: string
   /** ISO-8601 timestamp of the last replay, null if never replayed. */
   used_at: string | null
+  /**
+   * JSON DescribedResources: the ARNs the answer describes (migration 2026_12_02_0001); null when
+   * not computed at recording (older interactions, imports).
+   */
+  resources: string | null
 }
 
 /** Free-form key/value facts about the cassette (e.g. `created_by`, the local account id). */

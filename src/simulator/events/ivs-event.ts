@@ -5,7 +5,8 @@ import { formatTimestamp } from '../../protocol/serialize.js'
 import type { IdGenerator } from '../ids.js'
 import type { RealtimeDetailByType } from './realtime-event-details.js'
 
-export type StreamStateEventName = 'Session Created' | 'Stream Start' | 'Stream End' | 'Session Ended'
+export type StreamStateEventName =
+  | 'Session Created' | 'Stream Start' | 'Stream End' | 'Session Ended' | 'Stream Takeover' | 'Stream Takeover Failure'
 export type StreamHealthEventName = 'Starvation Start' | 'Starvation End'
 export type RecordingStatus = 'Recording Start' | 'Recording End'
 
@@ -13,6 +14,8 @@ export interface StreamStateChangeDetail {
   readonly event_name: StreamStateEventName
   readonly channel_name: string
   readonly stream_id: string
+  /** Only on Stream Takeover Failure (and multitrack Session Ended): why. */
+  readonly code?: string
 }
 
 export interface StreamHealthChangeDetail {

@@ -19,18 +19,19 @@ function origin(ctx: SimContext) {
 }
 
 /** Keeps truncatedEvents most recent first and bounded. */
-function remember(session: StreamSessionRecord, name: string, type: string, time: Date): void {
-  session.truncatedEvents.unshift({ name, type, eventTime: formatTimestamp(time) })
+function remember(session: StreamSessionRecord, name: string, type: string, time: Date, code?: string): void {
+  session.truncatedEvents.unshift({ name, type, eventTime: formatTimestamp(time), ...(code !== undefined && { code }) })
   if (session.truncatedEvents.length > MAX_TRUNCATED_EVENTS) session.truncatedEvents.length = MAX_TRUNCATED_EVENTS
 }
 
-function streamStateChange(ctx: SimContext, session: StreamSessionRecord, name: StreamStateEventName, time: Date): void {
-  remember(session, name, STREAM_STATE, time)
+function streamStateChange(ctx: SimContext, session: StreamSessionRecord, name: StreamStateEventName, time: Date, code?: string): void {
+  remember(session, name, STREAM_STATE, time, code)
   ctx.events.append(
     ivsEvent(origin(ctx), time, STREAM_STATE, session.channelArn, {
       event_name: name,
       channel_name: session.channel.name ?? '',
       stream_id: session.streamId,
+      ...(code !== undefined && { code }),
     }),
   )
 }
@@ -142,4 +143,19 @@ export function changeStreamHealth(ctx: SimContext, stream: LiveStream, health: 
       stream_id: session.streamId,
     }),
   )
+}
+
+/** Why IVS refuses a takeover (the `code` of Stream Takeover Failure, API StreamEvent). */
+export const TAKEOVER_FAILURES = ['StreamTakeoverMediaMismatch', 'StreamTakeoverInvalidPriority', 'StreamTakeoverLimitBreached'] as const
+export type TakeoverFailure = (typeof TAKEOVER_FAILURES)[number]
+
+/**
+ * A second encoder takes over a live stream (a higher priority on the same key): the stream and
+ * its session go on, with a Stream Takeover event; a refused attempt leaves the stream as it was
+ * and says why in a Stream Takeover Failure event.
+ */
+export function takeOverBroadcast(ctx: SimContext, stream: LiveStream, failure?: TakeoverFailure): void {
+  const now = ctx.clock.now()
+  if (failure) streamStateChange(ctx, stream.session, 'Stream Takeover Failure', now, failure)
+  else streamStateChange(ctx, stream.session, 'Stream Takeover', now)
 }
