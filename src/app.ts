@@ -15,6 +15,8 @@ import { addStageRoutes } from './control/stage-routes.js'
 import { addStreamRoutes } from './control/stream-routes.js'
 import { CassetteSwitch, type CassetteSetting, type SwitchableMode } from './dispatch/cassette-switch.js'
 import { FaultInjector } from './faults/fault-injector.js'
+import { gracefulServer } from './http/graceful-close.js'
+import { isLoopback } from './http/host-guard.js'
 import { arnsIn } from './model/resource-types.js'
 import { Logger } from './log/logger.js'
 import { localPlaybackUrl, type HasPlaybackUrl } from './playback/local-playback-url.js'
@@ -77,6 +79,7 @@ export async function startApp(config: Config, logStream?: Writable): Promise<Ru
   addCassetteRoutes(control, { cassettes: backends, cassettesDir: config.cassettesDir })
   const playback = new PlaybackEdge({ simulator, settle: () => backends.settle(), logger })
   const server = createIvsServer({ config, logger, dispatcher: backends, control, playback, services: simulator.services })
+  const graceful = gracefulServer(server)
 
   try {
     await new Promise<void>((resolve, reject) => {
@@ -93,6 +96,10 @@ export async function startApp(config: Config, logStream?: Writable): Promise<Ru
     throw err
   }
   const { port } = server.address() as AddressInfo
+  if (!isLoopback(config.host)) {
+    logger.warn(`listening on ${config.host}, not a loopback address: anyone who can reach port ${port} can drive this server` +
+      (config.mode === 'record' || config.mode === 'record-missing' ? ', and it forwards with your real AWS credentials' : ''), { mode: config.mode })
+  }
   const host = config.host.includes(':') ? `[${config.host}]` : config.host
   const first = config.credentials[0]
   const endpoint = `http://${host}:${port}`
@@ -109,10 +116,8 @@ export async function startApp(config: Config, logStream?: Writable): Promise<Ru
       backends.use(name === null ? undefined : cassetteTarget({ name, ...options }, config.cassettesDir)),
     close: async () => {
       webhook?.close()
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve())
-        server.closeAllConnections()
-      })
+      // Requests under way finish first; then the cassette is flushed and closed.
+      await graceful.close()
       await backends.close()
       await stateFile?.close()
     },

@@ -4,16 +4,13 @@
 // `ivs-replay cassette …` looks after cassette files (src/cli/cassette-command.ts).
 import { parseArgs } from 'node:util'
 import { startApp } from './app.js'
+import { CassetteError } from './cassette/cassette-error.js'
 import { ConfigError } from './config/config.js'
 import { loadConfig } from './config/load-config.js'
 
 const usage = `Usage: ivs-replay serve [options]
-<<<<<<< HEAD
        ivs-replay cassette list|show|export|import|prune|scan|merge|verify …   (ivs-replay cassette --help)
-=======
-       ivs-replay cassette list|show|export|import|prune|scan …   (ivs-replay cassette --help)
-       ivs-replay sigv4 explain FILE [--config FILE]   why a captured request's signature is (not) valid
->>>>>>> a66c793 (SigV4 exactly as AWS: headers from rawHeaders, served regions only, unsigned token accepted, diagnostics on mismatch)
+       ivs-replay sigv4 explain FILE [--config FILE] [--data TEXT]   why a captured request's signature is (not) valid
 
 Options:
   --port N            port to listen on (default 4599; 0 = any free port)
@@ -32,6 +29,8 @@ Options:
   --upstream-ca FILE  extra CA certificates (PEM) to trust for the upstream
   --profile NAME      the AWS profile whose real credentials re-sign recorded requests
   --keep-account-id   record the real account id instead of rewriting it to the local one
+  --overwrite         record mode: start a cassette that already holds interactions over
+  --allow-remote      record modes: allow a non-loopback --host (needs credentials other than test/test)
   -h, --help          show this help
 
 Environment: IVS_REPLAY_CONFIG, IVS_REPLAY_HOST, IVS_REPLAY_PORT, IVS_REPLAY_REGION, IVS_REPLAY_REGIONS, IVS_REPLAY_AUTH,
@@ -60,7 +59,11 @@ function flagOverrides(values: Record<string, string | boolean | undefined>): Re
     cassette: values.cassette,
     state: values.state,
     upstream: { url: values.upstream, caFile: values['upstream-ca'], profile: values.profile },
-    ...(values['keep-account-id'] && { recording: { rewriteAccountId: false } }),
+    recording: {
+      ...(values['keep-account-id'] && { rewriteAccountId: false }),
+      ...(values.overwrite && { overwrite: true }),
+      ...(values['allow-remote'] && { allowRemote: true }),
+    },
   }
 }
 
@@ -83,6 +86,8 @@ async function serve(args: string[]): Promise<void> {
       'upstream-ca': { type: 'string' },
       profile: { type: 'string' },
       'keep-account-id': { type: 'boolean' },
+      overwrite: { type: 'boolean' },
+      'allow-remote': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -97,14 +102,20 @@ async function serve(args: string[]): Promise<void> {
   process.stdout.write(
     `ivs-replay listening on ${running.endpoint}\n` +
       `  region:      ${running.region}\n` +
-      `  credentials: access key ${accessKeyId} / secret ${secretAccessKey} (account ${running.accountId})\n` +
+      // A secret of the user's own stays off the screen (and out of terminal logs); only the public one is shown.
+      `  credentials: access key ${accessKeyId} / secret ${secretAccessKey === 'test' ? 'test' : '(as configured)'} (account ${running.accountId})\n` +
       `  auth:        ${config.auth === 'sigv4' ? 'SigV4 verified' : 'OFF (signatures are not checked)'}\n` +
       `  try:         aws ivs list-channels --endpoint-url ${running.endpoint} --region ${running.region}\n`,
   )
   let closing = false
   const shutdown = (signal: string) => {
-    if (closing) return
+    if (closing) {
+      // A second signal: the user will not wait. Everything acknowledged is committed already.
+      process.stdout.write(`ivs-replay: ${signal} again, exiting without waiting for requests under way\n`)
+      process.exit(1)
+    }
     closing = true
+    // Requests under way get their answers (up to 10 s), then the cassette is flushed and closed.
     process.stdout.write(`ivs-replay: ${signal}, shutting down\n`)
     running.close().then(
       () => process.exit(0),
@@ -153,8 +164,10 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {
-  if (err instanceof ConfigError || (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))) {
-    process.stderr.write(`ivs-replay: ${err.message}\n`)
+  // A cassette that is missing, corrupt or from a newer ivs-replay is the user's to fix, like a bad
+  // setting: one line naming the file and the problem, no stack trace.
+  if (err instanceof ConfigError || err instanceof CassetteError || (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))) {
+    process.stderr.write(`ivs-replay: ${err.message.replace(/\s*\n\s*/g, ' ')}\n`)
     process.exit(2)
   }
   const code = (err as NodeJS.ErrnoException).code

@@ -20,6 +20,7 @@ import { deserializeInput, parseJsonBody, parseQuery } from './protocol/deserial
 import { scopeServiceOf, ServiceRouter } from './protocol/service-router.js'
 import { serializeError, type HttpAnswer } from './protocol/serialize.js'
 import { validateInput } from './protocol/validate.js'
+import { hostGuard, hostRefusal } from './http/host-guard.js'
 import { ClientAbortedError, readBody } from './http/read-body.js'
 import { ResponseBatch } from './http/response-batch.js'
 import { cloudFrontId } from './http/cloudfront-id.js'
@@ -60,6 +61,7 @@ export function createIvsServer(parts: ServerParts): http.Server {
       res.destroy()
     },
   )
+  const hostAllowed = hostGuard(config.host, config.allowedHosts)
   const anonymous = (): Caller => ({ accessKeyId: '', accountId: config.credentials[0].accountId, region: config.region })
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -70,6 +72,8 @@ export function createIvsServer(parts: ServerParts): http.Server {
     let answer: Answer
     let dispatching = false
     try {
+      // Before anything else, control API included: a foreign Host is never read, answered or forwarded.
+      if (hostAllowed !== undefined && !hostAllowed(req.headers.host)) throw hostRefusal(req.headers.host ?? '')
       const body = await readBody(req, config.maxBodyBytes)
       const url = req.url ?? '/'
       const q = url.indexOf('?')

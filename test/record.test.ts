@@ -352,10 +352,10 @@ t.test('a cassette that cannot be written: CassetteWriteException, nothing recor
   t.teardown(() => new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections() }))
 
   const failure = await failureOf(clientFor({ endpoint: `http://127.0.0.1:${port}` }).send(new CreateChannelCommand({ name: 'unwritable' })))
-  t.equal(failure.status, 500)
+  t.equal(failure.status, 424, 'a 4xx no SDK retries')
   t.equal(failure.name, 'CassetteWriteException')
-  t.match(failure.message, /The cassette could not be written, so this CreateChannel was not recorded/)
-  t.match(failure.message, /carried the request out \(status 200\)/)
+  t.match(failure.message, /^ivs-replay could not record this CreateChannel: the cassette is not writable/)
+  t.match(failure.message, /did carry the request out \(status 200, upstream request id [0-9a-f-]{36}\)/)
   t.match(failure.message, /readonly/i)
   t.same(told, [])
   t.same(await store.all(), [])

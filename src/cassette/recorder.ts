@@ -1,7 +1,7 @@
 // Turns one forwarded exchange into a cassette interaction: redact → identify → final secret scan →
 // append (one transaction, durable when it resolves). Nothing reaches the store before redaction and
 // the scan have passed, and a refusal or a failed write becomes a CassetteWriteException: the client
-// must not believe a call was recorded when replay will not find it.
+// must not believe a call was recorded when replay will not find it, nor retry it into acting twice.
 //
 // What is recorded: successes (2xx) and the client's own errors (4xx), which are deterministic
 // answers to the request and legitimately replayed (a ValidationException, a ResourceNotFound after
@@ -10,11 +10,11 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import type { MatchRule } from '../config/config.js'
 import type { IvsAnswer, IvsCall } from '../dispatch/ivs-call.js'
-import { AwsError } from '../protocol/aws-error.js'
 import type { JsonObject } from '../protocol/deserialize.js'
 import type { CassetteStore, Interaction, NewInteraction, RecordedRequest, RecordedResponse } from './cassette-store.js'
 import { REQUEST_HEADERS_KEPT, RESPONSE_HEADERS_KEPT, Redactor, type AccountRewrite } from './redaction.js'
 import { describedResources } from './described-resources.js'
+import { describeWriteFailure, notRecordedError } from './not-recorded.js'
 import { requestIdentity } from './request-identity.js'
 import { scanInteraction } from './secret-scan.js'
 
@@ -46,8 +46,6 @@ export interface Recorded {
   /** The answer as recorded. */
   readonly answer: IvsAnswer
 }
-
-const CASSETTE_WRITE = 'CassetteWriteException'
 
 export class Recorder {
   readonly #store: CassetteStore
@@ -102,26 +100,23 @@ export class Recorder {
   }
 
   /**
-   * Redacts, scans and appends. Rejects with a 500 CassetteWriteException (AwsError) when the scan
-   * still finds a secret or the cassette cannot be written; either way nothing was stored.
+   * Redacts, scans and appends. Rejects with a CassetteWriteException (AwsError, a 424 no SDK
+   * retries: see not-recorded.ts) when the scan still finds a secret or the cassette cannot be
+   * written; either way nothing was stored.
    */
   async record(call: IvsCall, upstream: UpstreamAnswer, options: RecordOptions): Promise<Recorded> {
     const prepared = this.prepare(call, upstream, options.account)
     const findings = scanInteraction(prepared.interaction, options.knownSecrets)
+    const facts = { operation: call.operation, upstreamStatus: upstream.status, upstreamHeaders: upstream.headers, cassette: this.#store.file }
     if (findings.length > 0) {
       const where = findings.map((f) => `${f.field} (${f.kind})`).join(', ')
-      throw new AwsError(CASSETTE_WRITE, 500,
-        `ivs-replay did not record this ${call.operation}: after redaction it still holds what looks like a secret at ${where}. ` +
-        `The upstream carried the request out (status ${upstream.status}); the cassette ${this.#store.file} is unchanged.`)
+      throw notRecordedError({ ...facts, cause: `after redaction it still holds what looks like a secret at ${where}, which the secret scan refused to write` })
     }
     let interaction: Interaction
     try {
       interaction = await this.#store.append(prepared.interaction)
     } catch (err) {
-      const reason = err instanceof Error ? err.message : String(err)
-      throw new AwsError(CASSETTE_WRITE, 500,
-        `The cassette could not be written, so this ${call.operation} was not recorded. The upstream carried the request ` +
-        `out (status ${upstream.status}); the cassette is unchanged (nothing half-written). Cause: ${reason}`)
+      throw notRecordedError({ ...facts, cause: describeWriteFailure(err) })
     }
     return { interaction, call: prepared.call, answer: prepared.answer }
   }

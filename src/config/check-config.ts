@@ -1,5 +1,6 @@
 // Checks a merged configuration field by field; the first bad field stops start-up with its name.
 import path from 'node:path'
+import { isLoopback } from '../http/host-guard.js'
 import { ivs } from '../model/services.js'
 import { ConfigError, logLevels, modes, type Config, type MatchRule, type Mode } from './config.js'
 
@@ -44,7 +45,7 @@ export interface RunContext {
 
 export function checkConfig(raw: Raw, context: RunContext = { ci: false }): Config {
   const known = new Set([
-    'host', 'port', 'region', 'regions', 'auth', 'maxSkewSeconds', 'signatureDiagnostics', 'credentials', 'logLevel', 'maxBodyBytes',
+    'host', 'allowedHosts', 'port', 'region', 'regions', 'auth', 'maxSkewSeconds', 'signatureDiagnostics', 'credentials', 'logLevel', 'maxBodyBytes',
     'seed', 'control', 'events', 'mode', 'cassette', 'cassettesDir', 'state', 'upstream', 'recording', 'matching',
   ])
   for (const key of Object.keys(raw)) if (!known.has(key)) throw new ConfigError(key, 'is not a known setting')
@@ -114,6 +115,27 @@ export function checkConfig(raw: Raw, context: RunContext = { ci: false }): Conf
     throw new ConfigError('mode', `${mode} refuses to start under CI=true, so CI never records (or calls real AWS) silently; ` +
       'set recording.allowInCi to true (or IVS_REPLAY_RECORD_IN_CI=true) to allow it')
   }
+  const allowRemote = recording.allowRemote ?? false
+  if (typeof allowRemote !== 'boolean') throw new ConfigError('recording.allowRemote', 'must be true or false')
+  const overwrite = recording.overwrite ?? false
+  if (typeof overwrite !== 'boolean') throw new ConfigError('recording.overwrite', 'must be true or false')
+  if (overwrite && mode !== 'record' && mode !== 'record-missing') {
+    throw new ConfigError('recording.overwrite', `(--overwrite) starts a recording over, so it needs --mode record or record-missing, not ${mode}`)
+  }
+  const host = str(raw, 'host')
+  const allowedHosts = raw.allowedHosts ?? []
+  if (!Array.isArray(allowedHosts) || !allowedHosts.every((h) => typeof h === 'string' && /^[A-Za-z0-9.:[\]-]+$/.test(h))) {
+    throw new ConfigError('allowedHosts', 'must be a list of host names or addresses (no port), e.g. ["my-laptop.local"]')
+  }
+  if ((mode === 'record' || mode === 'record-missing') && !isLoopback(host)) {
+    // Whoever reaches the port would act with the user's real AWS credentials.
+    if (!allowRemote) {
+      throw new ConfigError('host', `${JSON.stringify(host)} is not a loopback address: in ${mode} mode anyone who reaches it acts with your real AWS credentials. ` +
+        'Pass --allow-remote (recording.allowRemote) to listen there anyway, with local credentials of your own')
+    }
+    const weak = checkedCredentials.find((c) => c.accessKeyId === 'test' || c.secretAccessKey === 'test')
+    if (weak) throw new ConfigError('credentials', `must not be the public test/test when ${mode} mode listens on the non-loopback ${JSON.stringify(host)}: set credentials of your own`)
+  }
 
   return Object.freeze({
     mode,
@@ -126,9 +148,10 @@ export function checkConfig(raw: Raw, context: RunContext = { ci: false }): Conf
       timeoutMs: int(upstream, 'timeoutMs', 100, 600_000, 'upstream.timeoutMs'),
       profile: nullableStr(upstream, 'profile', 'upstream.profile'),
     }),
-    recording: Object.freeze({ rewriteAccountId: recording.rewriteAccountId, maxAgeDays, allowInCi: recording.allowInCi }),
+    recording: Object.freeze({ rewriteAccountId: recording.rewriteAccountId, maxAgeDays, allowInCi: recording.allowInCi, allowRemote, overwrite }),
     matching: checkMatching(raw.matching),
-    host: str(raw, 'host'),
+    host,
+    allowedHosts: Object.freeze((allowedHosts as string[]).map((h) => h.toLowerCase().replace(/^\[(.*)\]$/, '$1'))),
     port: int(raw, 'port', 0, 65535),
     region,
     regions: Object.freeze([...new Set([region, ...(regions as string[])])]),

@@ -24,6 +24,8 @@ export interface MatchRule {
 
 export interface Config {
   readonly host: string
+  /** Bound to loopback, Host names (lowercase, no port) accepted besides loopback ones. */
+  readonly allowedHosts: readonly string[]
   /** 0 asks the OS for a free port. */
   readonly port: number
   /** The region the CLI prints and the library returns. */
@@ -68,6 +70,10 @@ export interface Config {
     readonly maxAgeDays: number | null
     /** Let `record` and `record-missing` start under CI=true (they refuse by default, so CI never records silently). */
     readonly allowInCi: boolean
+    /** Record modes may listen on a non-loopback address (with non-default local credentials). */
+    readonly allowRemote: boolean
+    /** `record`: drop what the cassette holds before recording starts over. */
+    readonly overwrite: boolean
   }
   readonly matching: Readonly<Record<string, MatchRule>>
 }

@@ -8,6 +8,7 @@
 // The cassette and the upstream are loaded only when a mode needs them, so `simulate` starts without
 // opening SQLite or loading the proxy.
 import type { Interaction } from '../cassette/cassette-store.js'
+import type { ReplayIndex } from '../cassette/replay-index.js'
 import type { Config } from '../config/config.js'
 import type { Logger } from '../log/logger.js'
 import { learnsFromInput } from '../simulator/absorb.js'
@@ -37,23 +38,42 @@ export async function backendsForMode(config: Config, deps: { simulator: Simulat
       simulatorChanged: () => undefined, close: async () => undefined,
     }
   }
-  const [{ CassetteStore }, { ReplayIndex }, { CassetteBackend }, { learnRecordedState }, { SimulatorOwned }] = await Promise.all([
-    import('../cassette/cassette-store.js'),
-    import('../cassette/replay-index.js'),
-    import('../cassette/cassette-backend.js'),
-    import('./recorded-state.js'),
-    import('./simulator-owned.js'),
-  ])
+  const [{ CassetteStore }, { ReplayIndex }, { CassetteBackend }, { learnRecordedState }, { SimulatorOwned }, { newCassetteFile }, { prepareRecording }] =
+    await Promise.all([
+      import('../cassette/cassette-store.js'),
+      import('../cassette/replay-index.js'),
+      import('../cassette/cassette-backend.js'),
+      import('./recorded-state.js'),
+      import('./simulator-owned.js'),
+      import('../cassette/new-cassette-file.js'),
+      import('../cassette/recording-start.js'),
+    ])
   const records = config.mode === 'record' || config.mode === 'record-missing'
+  const created = newCassetteFile(config.cassette)
   // Replay and hybrid only read: a cassette they may not write (a read-only CI volume) opens read-only.
   const store = await CassetteStore.open(config.cassette, { create: records, readOnlyIfUnwritable: !records })
   const closers: (() => Promise<void>)[] = []
   try {
-    const index = await ReplayIndex.load(store, config.matching)
-    logger.info('cassette open', { file: config.cassette, interactions: index.size, mode: config.mode, ...(store.readOnly && { readOnly: true }) })
-    if (store.readOnly) logger.info('cassette is read-only: first use is not recorded (cassette prune keeps what was marked before)', { file: config.cassette })
-    await warnAboutOldRecordings(store, config, logger)
     const observe = simulator.observe.bind(simulator)
+    // Set before the server listens, so before anything can be recorded.
+    let index: ReplayIndex | undefined
+    let upstream: Backend | undefined
+    if (records) {
+      const { createRecordingBackend } = await import('../proxy/recording-backend.js')
+      const recorder = await createRecordingBackend({
+        config, store, logger, observe, onRecorded: (interaction: Interaction) => index?.add(interaction, config.matching),
+      })
+      closers.push(() => recorder.close())
+      upstream = recorder
+      // Only once the recorder is sure to start: --overwrite never empties a cassette for nothing.
+      await prepareRecording(store, config, logger)
+    }
+    const loaded = await ReplayIndex.load(store, config.matching)
+    index = loaded
+    logger.info('cassette open', { file: config.cassette, interactions: loaded.size, mode: config.mode, ...(store.readOnly && { readOnly: true }) })
+    if (store.readOnly) logger.info('cassette is read-only: first use is not recorded (cassette prune keeps what was marked before)', { file: config.cassette })
+    // After --overwrite has run: recordings it deleted are no reason to warn.
+    await warnAboutOldRecordings(store, config, logger)
     const hybrid = config.mode === 'hybrid'
     const owned = new SimulatorOwned()
     const prepare = async () => {
@@ -61,7 +81,7 @@ export async function backendsForMode(config: Config, deps: { simulator: Simulat
         .catch((err: unknown) => logger.warn('could not learn the cassette\'s recorded state', { error: String(err) }))
     }
     const cassette = new CassetteBackend({
-      store, index, rules: config.matching, strict: config.mode === 'replay', logger, observe, observeNeedsInput: learnsFromInput,
+      store, index: loaded, rules: config.matching, strict: config.mode === 'replay', logger, observe, observeNeedsInput: learnsFromInput,
       prepare, ...(hybrid && { refuse: (call, response) => owned.refuses(call, response) }),
     })
     const backends: Backend[] = []
@@ -75,15 +95,8 @@ export async function backendsForMode(config: Config, deps: { simulator: Simulat
         },
       })
     }
-    if (config.mode === 'record' || config.mode === 'record-missing') {
-      const { createRecordingBackend } = await import('../proxy/recording-backend.js')
-      const upstream = await createRecordingBackend({
-        config, store, logger, observe, onRecorded: (interaction: Interaction) => index.add(interaction, config.matching),
-      })
-      closers.push(() => upstream.close())
-      backends.push(upstream)
-    }
-    const flush = store.readOnly ? async () => undefined : () => index.flushUsed().catch((err: unknown) => logger.warn('could not mark replayed interactions as used', { error: String(err) }))
+    if (upstream) backends.push(upstream)
+    const flush = store.readOnly ? async () => undefined : () => loaded.flushUsed().catch((err: unknown) => logger.warn('could not mark replayed interactions as used', { error: String(err) }))
     const timer = setInterval(flush, USED_FLUSH_MS)
     timer.unref()
     return {
@@ -105,6 +118,8 @@ export async function backendsForMode(config: Config, deps: { simulator: Simulat
   } catch (err) {
     for (const close of closers) await close().catch(() => undefined)
     await store.close().catch(() => undefined)
+    // A start-up that failed (no real credentials, say) leaves no cassette it created behind.
+    await created.undo().catch(() => undefined)
     throw err
   }
 }

@@ -74,7 +74,10 @@ export class CassetteSwitch {
   use(setting?: { readonly cassette: string; readonly mode: SwitchableMode }): Promise<CassetteSetting> {
     const next = this.#switching.then(async () => {
       const target: CassetteSetting = setting ?? { cassette: this.#startup.cassette, mode: this.#startup.mode }
-      const backends = await backendsForMode({ ...this.#startup, ...target }, this.#deps)
+      // --overwrite starts the start-up cassette over once, at start-up: never a cassette switched to
+      // (record-missing), nor the start-up one when switched back to.
+      const recording = { ...this.#startup.recording, overwrite: false }
+      const backends = await backendsForMode({ ...this.#startup, ...target, recording }, this.#deps)
       const old = this.#current
       this.#current = { setting: target, backends, inFlight: new Set() }
       await Promise.allSettled([...old.inFlight])

@@ -9,11 +9,14 @@
 // with the caller's local account. A call the upstream never answered is a 502/504, an upstream 5xx
 // is passed on as the upstream's own error, and neither is recorded.
 import type { CassetteStore, Interaction } from '../cassette/cassette-store.js'
+import { upstreamRequestId } from '../cassette/not-recorded.js'
 import { isRecordable, Recorder, type Recorded } from '../cassette/recorder.js'
 import type { Config } from '../config/config.js'
 import type { Backend, IvsAnswer, IvsCall } from '../dispatch/ivs-call.js'
 import type { Logger } from '../log/logger.js'
+import { specs } from '../model/services.js'
 import { AwsError } from '../protocol/aws-error.js'
+import { unexpectedAnswer } from './answer-shape.js'
 import { clientResponseHeaders, forwardableRequestHeaders } from './forwarded-headers.js'
 import { readCaFile } from './read-ca-file.js'
 import { RealAccount, toRealAccount } from './real-account.js'
@@ -130,15 +133,21 @@ class RecordingProxy implements RecordingBackend {
       return answer
     }
 
+    const unexpected = unexpectedAnswer(specs[call.service], call.operation, status, upstream.body)
+    if (unexpected !== undefined) {
+      logger.warn('recording an answer that is not the JSON the model expects', { id: call.requestId, op: call.operation, status, upstream: endpoint.host, problem: unexpected })
+    }
     const learned = rewrite ? this.#realAccount.id : undefined
     const account = learned !== undefined && learned !== local ? { real: learned, local } : undefined
     let recorded: Recorded
     try {
       recorded = await this.#recorder.record(call, upstream, { account, knownSecrets: secretsOf(credentials, account) })
     } catch (err) {
-      logger.error('not recorded', {
-        id: call.requestId, op: call.operation, status, upstream: endpoint.host, cassette: this.#deps.store.file,
-        error: err instanceof AwsError ? err.code : 'error', ms: elapsed(started),
+      // The same facts as the client's message: what stopped the write, and that upstream did act.
+      logger.error('not recorded, although the upstream carried the call out', {
+        id: call.requestId, op: call.operation, status, upstream: endpoint.host, upstreamRequestId: upstreamRequestId(upstream.headers),
+        cassette: this.#deps.store.file, error: err instanceof AwsError ? err.code : 'error',
+        cause: err instanceof Error ? err.message : String(err), ms: elapsed(started),
       })
       throw err
     }

@@ -14,7 +14,7 @@
 //    user, since root ignores file modes; a read-only folder; `chattr +i`, which binds root too) and
 //    full (RLIMIT_FSIZE through `ulimit -S -f`, so writes fail with EFBIG; in the full run also a
 //    size-limited tmpfs, a real ENOSPC, when this machine lets us mount one). Each call must get a
-//    500 CassetteWriteException naming the cause, within a deadline; the server keeps serving; the
+//    424 CassetteWriteException (no SDK retries it) naming the cause, within a deadline; the server keeps serving; the
 //    cassette stays consistent with everything acknowledged before still there; and once the disk
 //    has room again, recording resumes.
 //
@@ -537,7 +537,7 @@ async function createChannels(endpoint: string, names: readonly string[], stopAf
         results.acked.push(name)
       } catch (err) {
         const failure = failureOf(err)
-        if (failure.name === 'CassetteWriteException' && failure.status === 500) results.refused.push({ name, failure })
+        if (failure.name === 'CassetteWriteException' && failure.status === 424) results.refused.push({ name, failure })
         else results.other.push({ name, failure })
         if (results.refused.length >= stopAfterRefusals) break
       }
@@ -601,8 +601,8 @@ function checkRefusals(t: Test, what: string, results: CallResults, cause: RegEx
     `${what}: no other error, no hang (every call answered within ${CALL_TIMEOUT_MS / 1000} s)`)
   const first = results.refused[0]?.failure
   if (!first) return
-  t.match(first.message, /^The cassette could not be written, so this CreateChannel was not recorded\. The upstream carried the request out \(status 200\)/,
-    `${what}: 500 CassetteWriteException, saying the upstream carried the call out`)
+  t.match(first.message, /^ivs-replay could not record this CreateChannel: .*The upstream did carry the request out \(status 200, upstream request id [0-9a-f-]{36}\)/,
+    `${what}: 424 CassetteWriteException, saying the upstream carried the call out`)
   t.match(first.message, cause, `${what}: the message names the cause`)
   t.notMatch(first.message, /no transaction is active/, `${what}: the cause is the write's own error`)
   t.comment(`${what} answered: ${first.status} ${first.name}: ${first.message}`)
