@@ -11,6 +11,7 @@ import { addCassetteRoutes, cassetteTarget } from './control/cassette-routes.js'
 import { ControlApi } from './control/control-api.js'
 import { addEventRoutes } from './control/event-routes.js'
 import { addFaultRoutes } from './control/fault-routes.js'
+import { addStageRoutes } from './control/stage-routes.js'
 import { addStreamRoutes } from './control/stream-routes.js'
 import { CassetteSwitch, type CassetteSetting, type SwitchableMode } from './dispatch/cassette-switch.js'
 import { FaultInjector } from './faults/fault-injector.js'
@@ -72,6 +73,7 @@ export async function startApp(config: Config, logStream?: Writable): Promise<Ru
   })
   addBaseRoutes(control, { simulator, version: packageVersion(), mode: () => backends.setting.mode, onReset: () => backends.rewind() })
   addStreamRoutes(control, { simulator })
+  addStageRoutes(control, { simulator })
   addEventRoutes(control, { events })
   addFaultRoutes(control, { faults })
   addCassetteRoutes(control, { cassettes: backends, cassettesDir: config.cassettesDir })

@@ -73,6 +73,8 @@ function awsEnv(vars: Record<string, string>): void {
   })
 }
 awsEnv({})
+// CI runs the suite with CI=true, where record modes refuse to start unless allowed.
+process.env.IVS_REPLAY_RECORD_IN_CI = 'true'
 t.teardown(() => {
   for (const name of Object.keys(process.env)) if (!(name in savedEnv)) delete process.env[name]
   Object.assign(process.env, savedEnv)
@@ -165,7 +167,7 @@ async function interactionsOf(file: string): Promise<Interaction[]> {
   }
 }
 
-const cleanEnv = () => Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(IVS_REPLAY_|_TAPJS_|NODE_OPTIONS$)/.test(k)))
+const cleanEnv = () => Object.fromEntries(Object.entries(process.env).filter(([k]) => k === 'IVS_REPLAY_RECORD_IN_CI' || !/^(IVS_REPLAY_|_TAPJS_|NODE_OPTIONS$)/.test(k)))
 
 function cliRun(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return run(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli.ts'), ...args])

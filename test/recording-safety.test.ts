@@ -37,7 +37,9 @@ const awsEnv = (vars: Record<string, string>) => {
     ...vars,
   })
 }
-const realEnv = () => awsEnv({ AWS_ACCESS_KEY_ID: REAL.accessKeyId, AWS_SECRET_ACCESS_KEY: REAL.secretAccessKey })
+// The real account is given, so record mode asks no STS first: the stand-in upstreams here count
+// every call they see, and some answer only IVS's JSON (record-secrets.test.ts covers the STS lookup).
+const realEnv = () => awsEnv({ AWS_ACCESS_KEY_ID: REAL.accessKeyId, AWS_SECRET_ACCESS_KEY: REAL.secretAccessKey, AWS_ACCOUNT_ID: REAL_ACCOUNT })
 realEnv()
 // CI runs the suite with CI=true, where record modes refuse to start unless allowed (tested in cassette-verify.test.ts).
 process.env.IVS_REPLAY_RECORD_IN_CI = 'true'

@@ -5,6 +5,7 @@ import type {
 } from '../model/ivs/types.js'
 import type { ResourceType } from './arn.js'
 import type { IdGenerator } from './ids.js'
+import { RealtimeState, type RealtimeStateSnapshot } from './realtime/realtime-state.js'
 import { ResourceTable, type StoredResource } from './resource-table.js'
 import { StreamState, type StreamStateSnapshot } from './streams/stream-state.js'
 
@@ -26,6 +27,8 @@ export interface RegionStateSnapshot {
   readonly seq: number
   readonly tables: Readonly<Record<string, StoredResource[]>>
   readonly streams: StreamStateSnapshot
+  /** Absent in files written before IVS Real-Time was simulated. */
+  readonly realtime?: RealtimeStateSnapshot
 }
 
 export class RegionState {
@@ -43,6 +46,8 @@ export class RegionState {
   readonly adConfigurations = new ResourceTable<AdConfigurationRecord>()
   /** Live streams and stream sessions (not resources: no ARN, no tags). */
   readonly streams = new StreamState()
+  /** IVS Real-Time's resources and stage sessions (src/simulator/realtime/). */
+  realtime = new RealtimeState()
 
   constructor(accountId: string, region: string, ids: IdGenerator) {
     this.accountId = accountId
@@ -70,7 +75,7 @@ export class RegionState {
   snapshot(): RegionStateSnapshot {
     const tables: Record<string, StoredResource[]> = {}
     for (const type of resourceTypes) tables[type] = [...this.tableFor(type)!.values()]
-    return { accountId: this.accountId, region: this.region, hostPrefix: this.hostPrefix, seq: this.#seq, tables, streams: this.streams.snapshot() }
+    return { accountId: this.accountId, region: this.region, hostPrefix: this.hostPrefix, seq: this.#seq, tables, streams: this.streams.snapshot(), realtime: this.realtime.snapshot() }
   }
 
   static restore(snapshot: RegionStateSnapshot, ids: IdGenerator): RegionState {
@@ -82,6 +87,7 @@ export class RegionState {
       for (const record of records) table?.put(record)
     }
     state.streams.restore(snapshot.streams)
+    state.realtime = RealtimeState.restore(snapshot.realtime)
     return state
   }
 }

@@ -1,9 +1,10 @@
 // The stateful stand-in for IVS: finds the caller's account+region state, runs the operation's
 // handler, and serializes its output exactly as the protocol layer would for any answer.
 import type { Backend, IvsAnswer, IvsCall, ObservedCall } from '../dispatch/ivs-call.js'
+import type { Operations as RealtimeOperations } from '../model/ivs-realtime/types.js'
 import type { OperationName, Operations } from '../model/ivs/types.js'
 import type { ServiceId, ServiceSpec } from '../model/service-spec.js'
-import { ivs } from '../model/services.js'
+import { ivs, ivsRealtime } from '../model/services.js'
 import { AwsError } from '../protocol/aws-error.js'
 import { serializeError, serializeOutput } from '../protocol/serialize.js'
 import { systemClock, type Clock } from './clock.js'
@@ -12,6 +13,7 @@ import type { SimContext } from './handler.js'
 import { handlers } from './handlers.js'
 import { serve, type ServedService } from './served-service.js'
 import { IdGenerator } from './ids.js'
+import { realtimeHandlers } from './realtime/realtime-handlers.js'
 import { RegionState, type RegionStateSnapshot } from './region-state.js'
 import { absorbAnswer } from './absorb.js'
 import { completeResource } from './complete-resource.js'
@@ -48,8 +50,10 @@ export class Simulator implements Backend {
     this.ids = new IdGenerator(options.seed ?? null)
     this.clock = options.clock ?? systemClock
     this.events = options.events ?? new EventLog()
+    const context = (accountId: string, region: string) => this.context(accountId, region)
     this.#served = new Map([
-      ['ivs', serve<Operations, SimContext>(ivs, handlers, (accountId: string, region: string) => this.context(accountId, region))],
+      ['ivs', serve<Operations, SimContext>(ivs, handlers, context)],
+      ['ivs-realtime', serve<RealtimeOperations, SimContext>(ivsRealtime, realtimeHandlers, context)],
     ])
   }
 

@@ -1,8 +1,9 @@
-// The EventBridge events IVS emits for a channel (docs/ivs-behavior.md §7), in the documented envelope. Only
-// the detail-types a simulated broadcast can produce are modeled: stream state, stream health and
-// recording state changes.
+// The EventBridge events IVS emits (docs/ivs-behavior.md §7), in the documented envelope. Only the
+// detail-types the simulation can produce are modeled: a channel's stream state, stream health and
+// recording state changes, and IVS Real-Time's (realtime-event-details.ts).
 import { formatTimestamp } from '../../protocol/serialize.js'
 import type { IdGenerator } from '../ids.js'
+import type { RealtimeDetailByType } from './realtime-event-details.js'
 
 export type StreamStateEventName =
   | 'Session Created' | 'Stream Start' | 'Stream End' | 'Session Ended' | 'Stream Takeover' | 'Stream Takeover Failure'
@@ -36,7 +37,7 @@ export interface RecordingStateChangeDetail {
   readonly recording_session_stream_ids?: readonly string[]
 }
 
-interface DetailByType {
+interface DetailByType extends RealtimeDetailByType {
   'IVS Stream State Change': StreamStateChangeDetail
   'IVS Stream Health Change': StreamHealthChangeDetail
   'IVS Recording State Change': RecordingStateChangeDetail
@@ -67,7 +68,7 @@ export function ivsEvent<T extends IvsDetailType>(
   origin: EventOrigin,
   time: Date,
   detailType: T,
-  channelArn: string,
+  resourceArn: string,
   detail: DetailByType[T],
 ): IvsEvent<T> {
   return {
@@ -78,7 +79,7 @@ export function ivsEvent<T extends IvsDetailType>(
     account: origin.accountId,
     time: formatTimestamp(time),
     region: origin.region,
-    resources: [channelArn],
+    resources: [resourceArn],
     detail,
   }
 }
