@@ -3,7 +3,7 @@
 import type { Operations } from '../../model/ivs-realtime/types.js'
 import type { HandlerTable, SimContext } from '../handler.js'
 import type { StoredResource } from '../resource-table.js'
-import { checkTagKeys, MAX_TAGS_PER_RESOURCE } from '../resources/tags.js'
+import { checkTagKeys, mergeTags, removeTags } from '../resources/tags.js'
 import { notFound, validationError } from './realtime-errors.js'
 
 const ARN = /^arn:aws:ivs:([a-z0-9-]+):(\d+):([a-z-]+)\/[a-zA-Z0-9-]+$/
@@ -18,20 +18,12 @@ function requireTaggable(ctx: SimContext, arn: string): StoredResource {
 export const realtimeTagHandlers = {
   TagResource(input, ctx) {
     checkTagKeys(input.tags)
-    const resource = requireTaggable(ctx, input.resourceArn)
-    const merged = { ...resource.tags, ...input.tags }
-    if (Object.keys(merged).length > MAX_TAGS_PER_RESOURCE) {
-      throw validationError(`A resource can have at most ${MAX_TAGS_PER_RESOURCE} tags; this request would leave ${Object.keys(merged).length}`)
-    }
-    resource.tags = merged
+    mergeTags(requireTaggable(ctx, input.resourceArn), input.tags, validationError)
     return {}
   },
 
   UntagResource(input, ctx) {
-    const resource = requireTaggable(ctx, input.resourceArn)
-    const tags = { ...resource.tags }
-    for (const key of input.tagKeys) delete tags[key]
-    resource.tags = tags
+    removeTags(requireTaggable(ctx, input.resourceArn), input.tagKeys)
     return {}
   },
 

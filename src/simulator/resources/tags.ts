@@ -19,6 +19,24 @@ export function checkTagKeys(tags: Tags | undefined): void {
   if (reserved.length) throw validationError(`Tag keys starting with 'aws:' are reserved: ${reserved.join(', ')}`)
 }
 
+/**
+ * TagResource's and UntagResource's rules on one resource's tags, shared by every service's tag
+ * handlers: a merge may leave at most MAX_TAGS_PER_RESOURCE (`tooMany` builds the service's own
+ * ValidationException); removing an absent key is a no-op.
+ */
+export function mergeTags(resource: StoredResource, added: Tags, tooMany: (message: string) => Error): void {
+  const merged = { ...resource.tags, ...added }
+  const count = Object.keys(merged).length
+  if (count > MAX_TAGS_PER_RESOURCE) throw tooMany(`A resource can have at most ${MAX_TAGS_PER_RESOURCE} tags; this request would leave ${count}`)
+  resource.tags = merged
+}
+
+export function removeTags(resource: StoredResource, keys: readonly string[]): void {
+  const tags = { ...resource.tags }
+  for (const key of keys) delete tags[key]
+  resource.tags = tags
+}
+
 function requireTaggable(ctx: SimContext, arn: string): StoredResource {
   const parsed = parseArn(arn)
   const resource =
@@ -33,20 +51,12 @@ export const tagHandlers = {
   TagResource(input, ctx) {
     // Validation before existence (docs/ivs-behavior.md §1 check order).
     checkTagKeys(input.tags)
-    const resource = requireTaggable(ctx, input.resourceArn)
-    const merged = { ...resource.tags, ...input.tags }
-    if (Object.keys(merged).length > MAX_TAGS_PER_RESOURCE) {
-      throw validationError(`A resource can have at most ${MAX_TAGS_PER_RESOURCE} tags; this request would leave ${Object.keys(merged).length}`)
-    }
-    resource.tags = merged
+    mergeTags(requireTaggable(ctx, input.resourceArn), input.tags, validationError)
     return {}
   },
 
   UntagResource(input, ctx) {
-    const resource = requireTaggable(ctx, input.resourceArn)
-    const tags = { ...resource.tags }
-    for (const key of input.tagKeys) delete tags[key]
-    resource.tags = tags
+    removeTags(requireTaggable(ctx, input.resourceArn), input.tagKeys)
     return {}
   },
 
