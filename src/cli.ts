@@ -3,7 +3,7 @@
 // cleanly on SIGINT/SIGTERM. A bad configuration exits with code 2 and names the bad field.
 // `ivs-replay cassette …` looks after cassette files (src/cli/cassette-command.ts).
 import { parseArgs } from 'node:util'
-import { startApp } from './app.js'
+import { startApp } from './app/app.js'
 import { CassetteError } from './cassette/cassette-error.js'
 import { ConfigError } from './config/config.js'
 import { loadConfig } from './config/load-config.js'

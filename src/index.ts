@@ -6,11 +6,11 @@
 //   ...
 //   await ivs.close()
 import type { Writable } from 'node:stream'
-import { startApp, type RunningServer } from './app.js'
+import { startApp, type RunningServer } from './app/app.js'
 import { loadConfig } from './config/load-config.js'
 
-export type { RunningServer } from './app.js'
-export type { CassetteSetting, SwitchableMode } from './dispatch/cassette-switch.js'
+export type { RunningServer } from './app/app.js'
+export type { CassetteSetting, SwitchableMode } from './config/cassette-setting.js'
 export type { Config } from './config/config.js'
 export type { HasPlaybackUrl } from './playback/local-playback-url.js'
 export { ConfigError } from './config/config.js'

@@ -31,7 +31,8 @@ import {
   parseIsoBasic,
   parseQuery,
 } from '../src/auth/sigv4-canonical.js'
-import { DEFAULT_MAX_SKEW_MS, verifySigV4, type Caller, type VerifyOptions } from '../src/auth/verify-sigv4.js'
+import { DEFAULT_MAX_SKEW_MS, verifySigV4, type VerifyOptions } from '../src/auth/verify-sigv4.js'
+import type { Caller } from '../src/backend/ivs-call.js'
 import { AwsError } from '../src/protocol/aws-error.js'
 
 const REGION = 'us-west-2'

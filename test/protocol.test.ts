@@ -21,7 +21,7 @@ import { Router } from '../src/protocol/router.js'
 import { scopeServiceOf, ServiceRouter } from '../src/protocol/service-router.js'
 import { serializeError, serializeOutput } from '../src/protocol/serialize.js'
 import { validateInput } from '../src/protocol/validate.js'
-import { createIvsServer } from '../src/server.js'
+import { createIvsServer } from '../src/app/server.js'
 import { Simulator } from '../src/simulator/simulator.js'
 import { signedRequest } from './helpers/signed-request.js'
 
@@ -300,4 +300,98 @@ t.test('the ivs model knows every operation, member and enum value of the instal
   }
   t.ok(structures > 100, `${structures} SDK structures compared`)
   t.same(gaps, [], 'nothing the SDK knows is missing from src/model/ivs (regenerate: npm run generate:model)')
+})
+
+// The import graph of src/, read from the sources as TypeScript reads them (imports, re-exports,
+// dynamic import(), `import type` too: a type-only import is still a dependency of the design).
+const srcRoot = path.join(import.meta.dirname, '..', 'src')
+
+function sourceImports(): Map<string, Set<string>> {
+  const graph = new Map<string, Set<string>>()
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const file = path.join(dir, entry.name)
+      if (entry.isDirectory()) walk(file)
+      else if (entry.name.endsWith('.ts')) {
+        const from = path.relative(srcRoot, file)
+        const targets = new Set<string>()
+        for (const { fileName } of ts.preProcessFile(readFileSync(file, 'utf8'), true, true).importedFiles) {
+          if (fileName.startsWith('.')) targets.add(path.relative(srcRoot, path.resolve(dir, fileName)).replace(/\.js$/, '.ts'))
+        }
+        graph.set(from, targets)
+      }
+    }
+  }
+  walk(srcRoot)
+  return graph
+}
+
+/** The cycles of a graph whose nodes are `nodeOf(file)` (undefined: left out), each as its edges with the files behind them. */
+function cycles(graph: ReadonlyMap<string, ReadonlySet<string>>, nodeOf: (file: string) => string | undefined): string[] {
+  const edges = new Map<string, Map<string, string[]>>()
+  for (const [from, targets] of graph) {
+    for (const to of targets) {
+      const a = nodeOf(from)
+      const b = nodeOf(to)
+      if (a === undefined || b === undefined || a === b) continue
+      if (!edges.has(a)) edges.set(a, new Map())
+      const via = edges.get(a)!
+      via.set(b, [...(via.get(b) ?? []), `${path.basename(from)}→${path.basename(to)}`])
+    }
+  }
+  // Tarjan's strongly connected components: every component of more than one node is a cycle.
+  const index = new Map<string, number>()
+  const low = new Map<string, number>()
+  const stack: string[] = []
+  const found: string[] = []
+  const visit = (v: string) => {
+    index.set(v, index.size)
+    low.set(v, index.get(v)!)
+    stack.push(v)
+    for (const w of edges.get(v)?.keys() ?? []) {
+      if (!index.has(w)) {
+        visit(w)
+        low.set(v, Math.min(low.get(v)!, low.get(w)!))
+      } else if (stack.includes(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!))
+    }
+    if (low.get(v) !== index.get(v)) return
+    const component: string[] = []
+    let w: string
+    do component.push((w = stack.pop()!))
+    while (w !== v)
+    if (component.length < 2) return
+    const inside = [...component].sort().flatMap((a) =>
+      [...(edges.get(a) ?? [])].filter(([b]) => component.includes(b)).map(([b, files]) => `${a} -> ${b} (${files.slice(0, 3).join(', ')})`))
+    found.push(inside.join('; '))
+  }
+  for (const v of [...edges.keys()].sort()) if (!index.has(v)) visit(v)
+  return found
+}
+
+/** src/<folder>/** is one node, files directly in src/ are the node `src`. */
+const topFolder = (file: string) => (file.includes(path.sep) ? `src/${file.split(path.sep)[0]}` : 'src')
+
+t.test('structure: no folder of src/ imports a folder that imports it back; no file cycle; the call seam is a leaf', async (t) => {
+  t.same(cycles(new Map([['a/x.ts', new Set(['b/y.ts'])], ['b/y.ts', new Set(['a/z.ts'])]]), topFolder),
+    ['src/a -> src/b (x.ts→y.ts); src/b -> src/a (y.ts→z.ts)'], 'the cycle finder names a cycle\'s edges')
+  const graph = sourceImports()
+  t.ok(graph.size > 150 && graph.get(path.join('app', 'app.ts'))?.has(path.join('app', 'server.ts')), `${graph.size} source files read`)
+
+  t.same(cycles(graph, topFolder), [], 'folders (src/<folder>/**, and src/*.ts as `src`)')
+  t.same(cycles(graph, (file) => file), [], 'files (channels.ts ↔ stream-keys.ts and cassette-store.ts ↔ db/response-reader.ts were two)')
+  // Inside a folder, its own files are the hub its subfolders share (the simulator's handler table,
+  // the cassette's error type): the subfolders among themselves must not go round.
+  const folders = [...new Set([...graph.keys()].map((file) => path.dirname(file)))].filter((folder) => folder !== '.')
+  const subfolderCycles = folders.flatMap((folder) => cycles(graph, (file) => {
+    const rest = path.relative(folder, file).split(path.sep)
+    return !rest[0].startsWith('..') && rest.length > 1 ? `src/${folder}/${rest[0]}` : undefined
+  }))
+  t.same(subfolderCycles, [], `the subfolders of each of ${folders.length} folders (resources/ ↔ streams/ went round through setLiveCheck)`)
+
+  // The types every backend shares import nothing of ours but the model's types, and the model nothing.
+  const outside = (folder: string, allowed: readonly string[]) =>
+    [...graph].filter(([file]) => topFolder(file) === folder)
+      .flatMap(([file, targets]) => [...targets].filter((to) => ![folder, ...allowed].includes(topFolder(to))).map((to) => `${file} → ${to}`))
+  t.same(outside('src/backend', ['src/model']), [], 'src/backend/ is a leaf (model types aside)')
+  t.same(outside('src/model', []), [], 'src/model/ is a leaf')
 })

@@ -20,11 +20,12 @@ import { scanInteraction, type Finding } from '../src/cassette/secret-scan.js'
 import type { Config } from '../src/config/config.js'
 import { loadConfig } from '../src/config/load-config.js'
 import { Dispatcher } from '../src/dispatch/dispatcher.js'
-import type { IvsAnswer, IvsCall } from '../src/dispatch/ivs-call.js'
+import type { IvsAnswer } from '../src/backend/backend.js'
+import type { IvsCall } from '../src/backend/ivs-call.js'
 import { start } from '../src/index.js'
 import { Logger } from '../src/log/logger.js'
 import { createRecordingBackend } from '../src/proxy/recording-backend.js'
-import { createIvsServer } from '../src/server.js'
+import { createIvsServer } from '../src/app/server.js'
 import { clientFor, failureOf } from './helpers/ivs-client.js'
 import { hasOpenssl, makeTestCa } from './helpers/self-signed-ca.js'
 import { signedRequest } from './helpers/signed-request.js'
@@ -442,7 +443,7 @@ t.test('secret scan: findings name the field and the kind', async (t) => {
   t.same(kinds(scanInteraction(interaction({ nextToken: 'A'.repeat(300) }))), [], 'pagination tokens are not credentials')
   t.same(kinds(scanInteraction(interaction({ message: `hello ${REAL_SECRET}` }), [REAL_SECRET, 'test'])),
     ['response.body.message known-secret'], 'known secrets; ones too short to mean anything are ignored')
-  const notJson = interaction({})
-  notJson.response.body = Buffer.from(`<html>aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY ${realKey}</html>`)
+  const json = interaction({})
+  const notJson = { ...json, response: { ...json.response, body: Buffer.from(`<html>aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY ${realKey}</html>`) } }
   t.same(kinds(scanInteraction(notJson)), ['response.body aws-secret-access-key', 'response.body stream-key'])
 })

@@ -37,6 +37,7 @@ import {
   parseQuery,
   type QueryParam,
 } from './sigv4-canonical.js'
+import type { Caller } from '../backend/ivs-call.js'
 import { explainMismatch, findMistake, type SignedParts } from './sigv4-diagnosis.js'
 import * as refuse from './sigv4-errors.js'
 import { safeEqual, type HmacSha256Key } from './hmac-key.js'
@@ -73,13 +74,6 @@ export interface VerifyOptions {
   explainMismatch?: boolean
   /** Called with the signed parts just before the signature is compared (`ivs-replay sigv4 explain`). */
   inspect?: (parts: SignedParts, valid: boolean) => void
-}
-
-export interface Caller {
-  accessKeyId: string
-  accountId: string
-  /** The region of the credential scope. */
-  region: string
 }
 
 /** AWS's REST-JSON front ends allow 5 minutes either way. */

@@ -1,8 +1,8 @@
 // Answers from a cassette. Strict (replay mode): a miss is an error that names the operation and the
 // nearest recorded interaction with a field-by-field diff. Lenient (hybrid, record-missing): a miss
 // passes to the next backend, and the same diff goes to the debug log.
-import type { Caller } from '../auth/verify-sigv4.js'
-import type { Backend, IvsAnswer, IvsCall, ObservedCall } from '../dispatch/ivs-call.js'
+import type { Backend, IvsAnswer } from '../backend/backend.js'
+import type { Caller, IvsCall, ObservedCall } from '../backend/ivs-call.js'
 import type { Logger } from '../log/logger.js'
 import { AwsError } from '../protocol/aws-error.js'
 import { serializeError } from '../protocol/serialize.js'

@@ -3,6 +3,7 @@ import { access, mkdir, open as openFile, stat } from 'node:fs/promises'
 import path from 'node:path'
 import sqlite3 from 'sqlite3'
 import { Kysely, sql, type Insertable, type Selectable, type Transaction } from 'kysely'
+import type { HttpAnswer } from '../backend/backend.js'
 import { CassetteError } from './cassette-error.js'
 import type { DescribedResources } from './described-resources.js'
 import type { CassetteDatabase, InteractionsTable } from './db/cassette-schema.js'
@@ -19,11 +20,8 @@ export interface RecordedRequest {
   body: Buffer
 }
 
-export interface RecordedResponse {
-  status: number
-  headers: Record<string, string>
-  body: Buffer
-}
+/** A recorded answer is an HTTP answer like any other (src/backend/backend.ts). */
+export type RecordedResponse = HttpAnswer
 
 export interface NewInteraction {
   operation: string

@@ -9,7 +9,8 @@
 // request), 408 and 429 (timing), 5xx and anything else (the upstream's trouble, not an answer).
 import type { IncomingHttpHeaders } from 'node:http'
 import type { MatchRule } from '../config/config.js'
-import type { IvsAnswer, IvsCall } from '../dispatch/ivs-call.js'
+import type { IvsAnswer } from '../backend/backend.js'
+import type { IvsCall } from '../backend/ivs-call.js'
 import { errorShapeName, holdsSensitive, operationShapesOf, sensitiveValues, type SensitiveValue } from '../model/sensitive-members.js'
 import { specs } from '../model/services.js'
 import type { JsonObject } from '../protocol/deserialize.js'

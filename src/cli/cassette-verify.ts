@@ -126,7 +126,7 @@ async function openTarget(
   const local = config.credentials[0]
   const localCredentials = async (): Promise<RealCredentials> => ({ accessKeyId: local.accessKeyId, secretAccessKey: local.secretAccessKey })
   if (against === undefined) {
-    const { startApp } = await import('../app.js')
+    const { startApp } = await import('../app/app.js')
     const running = await startApp(config)
     return {
       description: 'the simulator', endpoint: upstreamEndpoint(running.endpoint, config.region),

@@ -3,18 +3,24 @@
 //          answer from that cassette from now on, its sequences from the start (mode default hybrid)
 //   POST   /_mock/cassette {}  or  DELETE /_mock/cassette   back to the start-up setting
 //   GET    /_mock/cassette   the current setting
+import { SWITCHABLE_MODES, type CassetteSetting, type CassetteTarget, type SwitchableMode } from '../config/cassette-setting.js'
 import { resolveCassette } from '../config/check-config.js'
 import { ConfigError } from '../config/config.js'
-import { SWITCHABLE_MODES, type CassetteSwitch, type SwitchableMode } from '../dispatch/cassette-switch.js'
 import { ControlError, type ControlApi } from './control-api.js'
 
+/** What the routes need of the cassette switch (src/app/cassette-switch.ts), which the app wires in. */
+export interface CassetteSwitching {
+  readonly setting: CassetteSetting
+  use(target?: CassetteTarget): Promise<CassetteSetting>
+}
+
 export interface CassetteRouteDeps {
-  readonly cassettes: CassetteSwitch
+  readonly cassettes: CassetteSwitching
   readonly cassettesDir: string
 }
 
 /** Checks a route body (or the library's arguments) and turns NAME|PATH into the cassette's file. */
-export function cassetteTarget(body: Record<string, unknown>, cassettesDir: string): { cassette: string; mode: SwitchableMode } | undefined {
+export function cassetteTarget(body: Record<string, unknown>, cassettesDir: string): CassetteTarget | undefined {
   const unknown = Object.keys(body).filter((k) => k !== 'name' && k !== 'mode')
   if (unknown.length) throw new ControlError(400, `Unknown member(s): ${unknown.join(', ')}; allowed: name, mode`)
   const { name, mode = 'hybrid' } = body

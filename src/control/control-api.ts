@@ -1,6 +1,6 @@
 // The /_mock/ control API for tests: not part of AWS, unsigned JSON over the same port. Routes are a
 // table of method + path → handler; every answer is JSON, every refusal a clear 4xx.
-import type { HttpAnswer } from '../protocol/serialize.js'
+import type { HttpAnswer } from '../backend/backend.js'
 
 export interface ControlRequest {
   readonly method: string

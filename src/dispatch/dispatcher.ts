@@ -1,6 +1,7 @@
 // Asks the backends in order (cassette, upstream, simulator — as the mode configures) and returns the
 // first answer. The last backend must always answer.
-import type { Backend, IvsAnswer, IvsCall } from './ivs-call.js'
+import type { Backend, IvsAnswer } from '../backend/backend.js'
+import type { IvsCall } from '../backend/ivs-call.js'
 
 export class Dispatcher {
   readonly #backends: readonly Backend[]

@@ -7,7 +7,8 @@ import type { RecordedResponse } from '../cassette/cassette-store.js'
 import type { OperationName } from '../model/ivs/types.js'
 import { arnsIn, listedTypeOf } from '../model/resource-types.js'
 import { parseArn } from '../simulator/arn.js'
-import type { IvsAnswer, IvsCall } from './ivs-call.js'
+import type { IvsAnswer } from '../backend/backend.js'
+import type { IvsCall } from '../backend/ivs-call.js'
 
 /** Operations that change nothing (their simulated answers take nothing over). */
 const isRead = (operation: OperationName): boolean =>

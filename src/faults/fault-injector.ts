@@ -2,7 +2,8 @@
 // naming one resource, answer one of the errors the IVS model lists for that operation, worded as
 // IVS words it, or are held back `delayMs` first. The injector is the first backend the dispatcher
 // asks, so a fault applies in every mode, before the cassette, the simulator or the upstream.
-import type { Backend, IvsAnswer, IvsCall } from '../dispatch/ivs-call.js'
+import type { Backend, IvsAnswer } from '../backend/backend.js'
+import type { IvsCall } from '../backend/ivs-call.js'
 import { arnsIn, resourceTypeOf } from '../model/resource-types.js'
 import type { OperationName } from '../model/ivs/types.js'
 import { ivs } from '../model/services.js'

@@ -5,7 +5,7 @@
 // what the cassette has replayed, once the dispatcher has settled).
 import type { IncomingHttpHeaders } from 'node:http'
 import type { Logger } from '../log/logger.js'
-import type { HttpAnswer } from '../protocol/serialize.js'
+import type { HttpAnswer } from '../backend/backend.js'
 import type { Simulator } from '../simulator/simulator.js'
 import { authorizePlayback } from './playback-authorization.js'
 import { multivariantPlaylist } from './multivariant-playlist.js'

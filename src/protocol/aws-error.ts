@@ -2,7 +2,7 @@
 // IVS services do (serialize.ts): the status, an `x-amzn-ErrorType` header and a JSON body with the
 // message plus any modeled members the error carries. Errors a service's model declares are built
 // by modeled-error.ts, which takes their status and default text from the model.
-import type { JsonObject } from './deserialize.js'
+import type { JsonObject } from '../backend/json.js'
 
 export class AwsError extends Error {
   /** Goes out as `x-amzn-ErrorType`, e.g. `ResourceNotFoundException`. */

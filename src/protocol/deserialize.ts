@@ -5,11 +5,12 @@
 import { isUtf8 } from 'node:buffer'
 import type { IncomingHttpHeaders } from 'node:http'
 import type { ServiceSpec } from '../model/service-spec.js'
+import type { JsonObject, JsonValue } from '../backend/json.js'
 import { AwsError } from './aws-error.js'
 import { unmodeledErrors } from './unmodeled-errors.js'
 
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue }
-export type JsonObject = { [key: string]: JsonValue }
+// JSON's types live in the call seam (src/backend/json.ts); re-exported for the protocol's many users.
+export type { JsonObject, JsonValue } from '../backend/json.js'
 
 const serializationError = (message: string) =>
   new AwsError('SerializationException', unmodeledErrors.SerializationException, message)

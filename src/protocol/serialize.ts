@@ -4,13 +4,8 @@
 import type { ServiceSpec } from '../model/service-spec.js'
 import type { OperationModel } from '../model/types.js'
 import type { AwsError } from './aws-error.js'
-import type { JsonObject, JsonValue } from './deserialize.js'
-
-export interface HttpAnswer {
-  readonly status: number
-  readonly headers: Readonly<Record<string, string>>
-  readonly body: Buffer
-}
+import type { HttpAnswer } from '../backend/backend.js'
+import type { JsonObject, JsonValue } from '../backend/json.js'
 
 // The model binds these headers on Batch* outputs and every error; their values are not documented.
 // Chosen as a browser-facing AWS API answers them (docs/ivs-behavior.md §1).

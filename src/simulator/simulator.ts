@@ -1,6 +1,7 @@
 // The stateful stand-in for IVS: finds the caller's account+region state, runs the operation's
 // handler, and serializes its output exactly as the protocol layer would for any answer.
-import type { Backend, IvsAnswer, IvsCall, ObservedCall } from '../dispatch/ivs-call.js'
+import type { Backend, IvsAnswer } from '../backend/backend.js'
+import type { IvsCall, ObservedCall } from '../backend/ivs-call.js'
 import type { Operations as RealtimeOperations } from '../model/ivs-realtime/types.js'
 import type { OperationName, Operations } from '../model/ivs/types.js'
 import type { ServiceId, ServiceSpec } from '../model/service-spec.js'

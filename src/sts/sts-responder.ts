@@ -11,9 +11,10 @@
 // not an IAM user or role (docs/ivs-behavior.md §16).
 import type { IncomingHttpHeaders } from 'node:http'
 import type { CredentialStore } from '../auth/credentials.js'
-import { verifySigV4, type Caller } from '../auth/verify-sigv4.js'
+import { verifySigV4 } from '../auth/verify-sigv4.js'
 import { AwsError } from '../protocol/aws-error.js'
-import type { HttpAnswer } from '../protocol/serialize.js'
+import type { HttpAnswer } from '../backend/backend.js'
+import type { Caller } from '../backend/ivs-call.js'
 
 export const STS_VERSION = '2011-06-15'
 const XMLNS = `https://sts.amazonaws.com/doc/${STS_VERSION}/`

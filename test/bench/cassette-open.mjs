@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url'
 const [repoRoot, file] = process.argv.slice(2)
 const load = (p) => import(pathToFileURL(path.join(repoRoot, 'dist', 'src', p)).href)
 const { loadConfig } = await load('config/load-config.js')
-const { backendsForMode } = await load('dispatch/backends-for-mode.js')
+const { backendsForMode } = await load('app/backends-for-mode.js')
 const { Simulator } = await load('simulator/simulator.js')
 const { Logger } = await load('log/logger.js')
 await Promise.all(['cassette/cassette-store.js', 'cassette/replay-index.js', 'cassette/cassette-backend.js'].map(load))

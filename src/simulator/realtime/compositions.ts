@@ -16,7 +16,7 @@ import { emitRealtimeEvent } from './realtime-events.js'
 import { arnId, realtimeArn } from './realtime-arn.js'
 import { notFound, validationError } from './realtime-errors.js'
 import type { CompositionRecord } from './realtime-state.js'
-import { requireStage } from './stages.js'
+import { requireStage } from './require-stage.js'
 
 function requireComposition(ctx: SimContext, arn: string): CompositionRecord {
   const record = ctx.state.realtime.compositions.get(arn)

@@ -12,7 +12,7 @@ import { connectedParticipant, leaveStage } from './participants.js'
 import { realtimeArn } from './realtime-arn.js'
 import { conflict, notFound, validationError } from './realtime-errors.js'
 import type { IngestConfigurationRecord } from './realtime-state.js'
-import { requireStage } from './stages.js'
+import { requireStage } from './require-stage.js'
 
 function requireIngest(ctx: SimContext, arn: string): IngestConfigurationRecord {
   const record = ctx.state.realtime.ingestConfigurations.get(arn)

@@ -8,7 +8,7 @@ import { checkAttributes } from './participant-tokens.js'
 import { connectedParticipant, joinStage, logReplicationStarted, stopReplica } from './participants.js'
 import { conflict, notFound, validationError } from './realtime-errors.js'
 import type { ReplicaRecord } from './realtime-state.js'
-import { requireStage } from './stages.js'
+import { requireStage } from './require-stage.js'
 
 export const replicationHandlers = {
   StartParticipantReplication(input, ctx) {

@@ -7,7 +7,7 @@ import { paginate } from '../pagination.js'
 import { connectedParticipant, leaveStage } from './participants.js'
 import { notFound } from './realtime-errors.js'
 import type { ParticipantRecord, StageSessionRecord } from './realtime-state.js'
-import { requireStage } from './stages.js'
+import { requireStage } from './require-stage.js'
 
 function requireSession(ctx: SimContext, stageArn: string, sessionId: string): StageSessionRecord {
   requireStage(ctx, stageArn)

@@ -10,14 +10,9 @@ import { stopComposition } from './compositions.js'
 import { issueToken } from './participant-tokens.js'
 import { endSession, leaveStage } from './participants.js'
 import { realtimeArn } from './realtime-arn.js'
+import { requireStage } from './require-stage.js'
 import { notFound } from './realtime-errors.js'
 import type { StageRecord } from './realtime-state.js'
-
-export function requireStage(ctx: SimContext, arn: string): StageRecord {
-  const stage = ctx.state.realtime.stages.get(arn)
-  if (!stage) throw notFound(`Stage not found: ${arn}`)
-  return stage
-}
 
 /** The defaults IVS answers with (M; the CLI's create-stage example shows them all). */
 function recordingConfiguration(

@@ -8,21 +8,12 @@ import { formatArn } from '../arn.js'
 import type { HandlerTable, SimContext } from '../handler.js'
 import { paginate } from '../pagination.js'
 import type { ChannelRecord, RegionState } from '../region-state.js'
+import { requireChannel } from './require-channel.js'
 import { createStreamKey } from './stream-keys.js'
 import { checkTagKeys } from './tags.js'
 
 /** SRT passphrases are 79 alphanumerics in real answers, the SRT maximum. */
 const SRT_PASSPHRASE_LENGTH = 79
-
-export function channelNotFound(arn: string) {
-  return notFound(`Channel not found: ${arn}`)
-}
-
-export function requireChannel(state: RegionState, arn: string): ChannelRecord {
-  const channel = state.channels.get(arn)
-  if (!channel) throw channelNotFound(arn)
-  return channel
-}
 
 /** The record as the model's Channel (the record's wider `preset` type is IVS's real `""`). */
 export function toChannel(record: ChannelRecord): Channel {
@@ -114,14 +105,6 @@ export function channelWithDefaults(ctx: Pick<SimContext, 'state' | 'ids'>, id: 
   return channel
 }
 
-/** Whether the channel is broadcasting; live channels refuse updates and deletes (409). */
-export type LiveCheck = (state: RegionState, channelArn: string) => boolean
-let isLive: LiveCheck = () => false
-/** The streams module registers how to tell; channels do not depend on it. */
-export function setLiveCheck(check: LiveCheck): void {
-  isLive = check
-}
-
 export const channelHandlers = {
   CreateChannel(input, ctx) {
     checkTagKeys(input.tags)
@@ -167,7 +150,8 @@ export const channelHandlers = {
 
   UpdateChannel(input, ctx) {
     const current = requireChannel(ctx.state, input.arn)
-    if (isLive(ctx.state, current.arn)) throw conflict(`Channel ${current.arn} is live; live channels cannot be updated`)
+    // A live channel refuses updates and deletes (409); the region's stream state knows which are live.
+    if (ctx.state.streams.isLive(current.arn)) throw conflict(`Channel ${current.arn} is live; live channels cannot be updated`)
     checkReferences(ctx, input)
     // Work on a copy so that a refused update changes nothing.
     const next: ChannelRecord = structuredClone(current)
@@ -180,7 +164,7 @@ export const channelHandlers = {
 
   DeleteChannel(input, ctx) {
     const channel = requireChannel(ctx.state, input.arn)
-    if (isLive(ctx.state, channel.arn)) {
+    if (ctx.state.streams.isLive(channel.arn)) {
       throw conflict(`Channel ${channel.arn} is live; call StopStream and wait for the Stream End event before deleting it`)
     }
     for (const key of [...ctx.state.streamKeys.values()]) {

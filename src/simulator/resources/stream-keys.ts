@@ -6,7 +6,7 @@ import { formatArn } from '../arn.js'
 import type { HandlerTable, SimContext } from '../handler.js'
 import { paginate } from '../pagination.js'
 import type { StreamKeyRecord } from '../region-state.js'
-import { requireChannel } from './channels.js'
+import { requireChannel } from './require-channel.js'
 import { checkTagKeys } from './tags.js'
 
 export const STREAM_KEYS_PER_CHANNEL = 1

@@ -4,7 +4,7 @@
 // (docs/ivs-behavior.md §6, §9 #8).
 import type { BatchStartViewerSessionRevocationError } from '../../model/ivs/types.js'
 import type { HandlerTable } from '../handler.js'
-import { channelNotFound, requireChannel } from './channels.js'
+import { channelNotFound, requireChannel } from './require-channel.js'
 import { revocationsOf } from './viewer-session-revocations.js'
 
 export const viewerSessionHandlers = {

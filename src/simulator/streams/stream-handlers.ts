@@ -7,8 +7,7 @@
 import { channelNotBroadcasting, conflict, notFound, throttled, validationError } from '../ivs-errors.js'
 import type { HandlerTable, SimContext } from '../handler.js'
 import { paginate } from '../pagination.js'
-import type { RegionState } from '../region-state.js'
-import { requireChannel, setLiveCheck } from '../resources/channels.js'
+import { requireChannel } from '../resources/require-channel.js'
 import { stopBroadcast } from './broadcast.js'
 import type { RateLimit } from './sliding-window-limiter.js'
 import type { LiveStream } from './stream-state.js'
@@ -20,9 +19,6 @@ export const MAX_METADATA_BYTES = 1024
 export const PUT_METADATA_TPS_PER_CHANNEL = 5
 export const PUT_METADATA_TPS_PER_ACCOUNT = 155
 const DEFAULT_MAX_RESULTS = 100
-
-// Channels refuse UpdateChannel and DeleteChannel while live; this is how they learn it.
-setLiveCheck((state: RegionState, channelArn: string) => state.streams.isLive(channelArn))
 
 /** The channel's live stream; RNF when the channel does not exist, ChannelNotBroadcasting when offline. */
 function requireLive(ctx: SimContext, channelArn: string): LiveStream {

@@ -2,7 +2,7 @@
 //   simulate        simulator
 //   replay          cassette (a miss is an error)
 //   hybrid          cassette → simulator (the simulator starts from the cassette's recorded state,
-//                   and what it has changed is answered by it alone: see simulator-owned.ts)
+//                   and what it has changed is answered by it alone: see src/dispatch/simulator-owned.ts)
 //   record          upstream (recorded)
 //   record-missing  cassette → upstream (recorded)
 // The cassette and the upstream are loaded only when a mode needs them, so `simulate` starts without
@@ -14,8 +14,8 @@ import type { Logger } from '../log/logger.js'
 import { learnsFromInput } from '../simulator/absorb.js'
 import type { Simulator } from '../simulator/simulator.js'
 import { warnAboutOldRecordings } from '../cassette/recording-age.js'
-import { Dispatcher } from './dispatcher.js'
-import type { Backend } from './ivs-call.js'
+import { Dispatcher } from '../dispatch/dispatcher.js'
+import type { Backend } from '../backend/backend.js'
 
 export interface ModeBackends {
   readonly dispatcher: Dispatcher
@@ -43,8 +43,8 @@ export async function backendsForMode(config: Config, deps: { simulator: Simulat
       import('../cassette/cassette-store.js'),
       import('../cassette/replay-index.js'),
       import('../cassette/cassette-backend.js'),
-      import('./recorded-state.js'),
-      import('./simulator-owned.js'),
+      import('../dispatch/recorded-state.js'),
+      import('../dispatch/simulator-owned.js'),
       import('../cassette/new-cassette-file.js'),
       import('../cassette/recording-start.js'),
     ])

@@ -2,22 +2,14 @@
 // library's useCassette): a test file or a single test replays its own cassette, from the start of
 // its sequences, in a simulator that knows only that cassette. Injected faults are asked before
 // whichever backends are current, so they apply in every mode.
-import type { Config, Mode } from '../config/config.js'
+import type { CassetteSetting, CassetteTarget } from '../config/cassette-setting.js'
+import type { Config } from '../config/config.js'
 import type { FaultInjector } from '../faults/fault-injector.js'
 import type { Logger } from '../log/logger.js'
 import type { Simulator } from '../simulator/simulator.js'
 import { backendsForMode, type ModeBackends } from './backends-for-mode.js'
-import type { IvsAnswer, IvsCall } from './ivs-call.js'
-
-/** Modes a running server may switch to: those that answer from a cassette. */
-export const SWITCHABLE_MODES = ['replay', 'hybrid', 'record-missing'] as const
-export type SwitchableMode = (typeof SWITCHABLE_MODES)[number]
-
-export interface CassetteSetting {
-  /** Absolute path of the cassette file, or null (simulate). */
-  readonly cassette: string | null
-  readonly mode: Mode
-}
+import type { IvsAnswer } from '../backend/backend.js'
+import type { IvsCall } from '../backend/ivs-call.js'
 
 export interface SwitchDeps {
   readonly simulator: Simulator
@@ -71,7 +63,7 @@ export class CassetteSwitch {
    * closed once the calls it is answering are done. Refuses (rejects) without changing anything
    * when the cassette cannot be opened.
    */
-  use(setting?: { readonly cassette: string; readonly mode: SwitchableMode }): Promise<CassetteSetting> {
+  use(setting?: CassetteTarget): Promise<CassetteSetting> {
     const next = this.#switching.then(async () => {
       const target: CassetteSetting = setting ?? { cassette: this.#startup.cassette, mode: this.#startup.mode }
       // --overwrite starts the start-up cassette over once, at start-up: never a cassette switched to

@@ -4,7 +4,7 @@
 // delay an answer; at most one is in flight, and changes made meanwhile are saved right after it.
 import type { CassetteStore } from '../cassette/cassette-store.js'
 import type { Logger } from '../log/logger.js'
-import type { Simulator, SimulatorSnapshot } from './simulator.js'
+import type { Simulator, SimulatorSnapshot } from '../simulator/simulator.js'
 
 const STATE_KEY = 'simulator'
 const SAVE_DELAY_MS = 200

@@ -1,11 +1,19 @@
 // What travels between the pipeline's steps: an authenticated, validated call to one of the IVS
-// services, and the answer one of the backends (cassette, upstream, simulator) gives to it.
+// services. This folder is the seam every backend (cassette, upstream, simulator, faults) and the
+// pipeline share, so it imports nothing of ours but the generated model's types (src/model imports
+// nothing either): no backend depends on another's folder, nor on the one that wires them.
 import type { IncomingHttpHeaders } from 'node:http'
-import type { Caller } from '../auth/verify-sigv4.js'
 import type { ServiceId } from '../model/service-spec.js'
 import type { AnyOperationName } from '../model/services.js'
-import type { JsonObject } from '../protocol/deserialize.js'
-import type { HttpAnswer } from '../protocol/serialize.js'
+import type { JsonObject } from './json.js'
+
+/** Who signed a request: the access key, the account it belongs to, the credential scope's region. */
+export interface Caller {
+  accessKeyId: string
+  accountId: string
+  /** The region of the credential scope. */
+  region: string
+}
 
 /** The request as it arrived, for the backends that store or forward bytes. */
 export interface RawRequest {
@@ -34,18 +42,3 @@ export interface IvsCall {
 
 /** What the simulator needs of a call to learn from its answer. */
 export type ObservedCall = Pick<IvsCall, 'service' | 'operation' | 'input' | 'caller'>
-
-/**
- * Where an answer came from (`x-ivs-replay-source`); `miss`: a strict replay found no recording;
- * `injected`: a fault armed with POST /_mock/faults.
- */
-export type AnswerSource = 'simulated' | 'recorded' | 'proxied' | 'miss' | 'injected'
-
-export interface IvsAnswer extends HttpAnswer {
-  readonly source: AnswerSource
-}
-
-/** A place answers come from. `undefined` means "not mine": the next backend is asked. */
-export interface Backend {
-  answer(call: IvsCall): Promise<IvsAnswer | undefined>
-}
