@@ -17,7 +17,7 @@ import { createHash, generateKeyPairSync } from 'node:crypto'
 import t from 'tap'
 import { start } from '../src/index.js'
 import {
-  MAX_REVOCATIONS_PER_REGION, revocationsOf, ViewerSessionRevocations,
+  MAX_REVOCATIONS_PER_REGION, ViewerSessionRevocations,
 } from '../src/simulator/resources/viewer-session-revocations.js'
 import { clientFor, failureOf } from './helpers/ivs-client.js'
 
@@ -376,7 +376,7 @@ t.test('viewer-session revocation: 200 {} on a channel, 404 without; batch repor
   const { channel } = await ivs.send(new CreateChannelCommand({ authorized: true }))
   const started = await ivs.send(new StartViewerSessionRevocationCommand({ channelArn: channel!.arn, viewerId: 'viewer-1' }))
   t.equal(started.$metadata.httpStatusCode, 200)
-  const revocations = revocationsOf(server.simulator.state(ACCOUNT, 'us-west-2'))
+  const revocations = server.simulator.state(ACCOUNT, 'us-west-2').viewerSessionRevocations
   t.match(revocations.get(channel!.arn!, 'viewer-1'), { versionsLessThanOrEqualTo: 0 }, 'version defaults to 0')
   await ivs.send(new StartViewerSessionRevocationCommand({ channelArn: channel!.arn, viewerId: 'viewer-1', viewerSessionVersionsLessThanOrEqualTo: 7 }))
   await ivs.send(new StartViewerSessionRevocationCommand({ channelArn: channel!.arn, viewerId: 'viewer-1', viewerSessionVersionsLessThanOrEqualTo: 3 }))

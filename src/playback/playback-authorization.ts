@@ -4,7 +4,6 @@
 // "Undesired Content and Viewers"; docs/ivs-behavior.md §12). Only state the simulator already keeps is
 // read: the channel, the region's imported key pairs, revocations, policies and used single-use ids.
 import type { ChannelRecord, RegionState } from '../simulator/region-state.js'
-import { revocationsOf } from '../simulator/resources/viewer-session-revocations.js'
 import { singleUseTokensOf } from '../simulator/resources/single-use-tokens.js'
 import { decodeJws, ECDSA_VERIFICATION_ERROR, goDuration, publicKeyOf, TokenRefusal, verifiesEs384 } from './compact-jws.js'
 import { MAXIMUM_HEIGHT, type MaximumResolution } from './multivariant-playlist.js'
@@ -110,7 +109,7 @@ function checkToken(state: RegionState, channel: ChannelRecord, viewer: Viewer):
   }
 
   if (viewerId !== undefined) {
-    const revoked = revocationsOf(state).get(channel.arn, viewerId)
+    const revoked = state.viewerSessionRevocations.get(channel.arn, viewerId)
     if (revoked && (version as number) <= revoked.versionsLessThanOrEqualTo) {
       throw new TokenRefusal(`the viewer session of ${viewerId} (version ${String(version)}) was revoked`)
     }

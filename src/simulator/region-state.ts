@@ -7,6 +7,7 @@ import type { ResourceType } from './arn.js'
 import type { IdGenerator } from './ids.js'
 import { RealtimeState, type RealtimeStateSnapshot } from './realtime/realtime-state.js'
 import { ResourceTable, type StoredResource } from './resource-table.js'
+import { ViewerSessionRevocations, type ViewerSessionRevocationSnapshot } from './resources/viewer-session-revocations.js'
 import { StreamState, type StreamStateSnapshot } from './streams/stream-state.js'
 
 type Stored<T> = Required<T> & StoredResource
@@ -29,6 +30,8 @@ export interface RegionStateSnapshot {
   readonly streams: StreamStateSnapshot
   /** Absent in files written before IVS Real-Time was simulated. */
   readonly realtime?: RealtimeStateSnapshot
+  /** Absent in files written before revocations were kept in the region's state. */
+  readonly viewerSessionRevocations?: readonly ViewerSessionRevocationSnapshot[]
 }
 
 export class RegionState {
@@ -48,6 +51,8 @@ export class RegionState {
   readonly streams = new StreamState()
   /** IVS Real-Time's resources and stage sessions (src/simulator/realtime/). */
   realtime = new RealtimeState()
+  /** StartViewerSessionRevocation's, which the playback edge refuses (not resources: no ARN). */
+  viewerSessionRevocations = new ViewerSessionRevocations()
 
   constructor(accountId: string, region: string, ids: IdGenerator) {
     this.accountId = accountId
@@ -75,7 +80,8 @@ export class RegionState {
   snapshot(): RegionStateSnapshot {
     const tables: Record<string, StoredResource[]> = {}
     for (const type of resourceTypes) tables[type] = [...this.tableFor(type)!.values()]
-    return { accountId: this.accountId, region: this.region, hostPrefix: this.hostPrefix, seq: this.#seq, tables, streams: this.streams.snapshot(), realtime: this.realtime.snapshot() }
+    return { accountId: this.accountId, region: this.region, hostPrefix: this.hostPrefix, seq: this.#seq, tables, streams: this.streams.snapshot(), realtime: this.realtime.snapshot(),
+      viewerSessionRevocations: this.viewerSessionRevocations.snapshot() }
   }
 
   static restore(snapshot: RegionStateSnapshot, ids: IdGenerator): RegionState {
@@ -88,6 +94,7 @@ export class RegionState {
     }
     state.streams.restore(snapshot.streams)
     state.realtime = RealtimeState.restore(snapshot.realtime)
+    state.viewerSessionRevocations = ViewerSessionRevocations.restore(snapshot.viewerSessionRevocations)
     return state
   }
 }

@@ -13,13 +13,14 @@ export interface ServedService {
 export function serve<Ops extends { readonly [K in keyof Ops]: { readonly input: unknown; readonly output: unknown } }, Ctx>(
   spec: ServiceSpec<keyof Ops & string>,
   table: CompleteHandlerTable<Ops, Ctx>,
-  context: (accountId: string, region: string) => Ctx,
+  /** The context for one call; `operation` tells a read from a write. */
+  context: (accountId: string, region: string, operation: string) => Ctx,
 ): ServedService {
   return {
     spec,
     invoke(operation, input, accountId, region) {
       const handler = table[operation as keyof Ops] as (input: unknown, ctx: Ctx) => unknown
-      return handler(input, context(accountId, region))
+      return handler(input, context(accountId, region, operation))
     },
   }
 }

@@ -28,7 +28,7 @@ export interface SimulatorOptions {
 }
 
 /** Operations that only read state (their answers may be reused until the state changes). */
-const isRead = (operation: OperationName): boolean =>
+const isRead = (operation: string): boolean =>
   operation.startsWith('Get') || operation.startsWith('List') || operation.startsWith('BatchGet')
 const READ_CACHE_SIZE = 1_000
 
@@ -51,7 +51,9 @@ export class Simulator implements Backend {
     this.ids = new IdGenerator(options.seed ?? null)
     this.clock = options.clock ?? systemClock
     this.events = options.events ?? new EventLog()
-    const context = (accountId: string, region: string) => this.context(accountId, region)
+    // A read changes nothing: it neither counts as a change nor empties the read cache.
+    const context = (accountId: string, region: string, operation: string) =>
+      isRead(operation) ? this.#context(accountId, region) : this.context(accountId, region)
     this.#served = new Map([
       ['ivs', serve<Operations, SimContext>(ivs, handlers, context)],
       ['ivs-realtime', serve<RealtimeOperations, SimContext>(ivsRealtime, realtimeHandlers, context)],
@@ -63,10 +65,12 @@ export class Simulator implements Backend {
     return [...this.#served.values()].map((s) => s.spec)
   }
 
-  /** The state of one account in one region, created empty on first use. */
+  /**
+   * The state of one account in one region, created empty on first use (an empty state is not a
+   * change: nothing in it is seen until something is written). Whoever changes it goes through
+   * context() or observe(), which count the change.
+   */
   state(accountId: string, region: string): RegionState {
-    // The state handed out may be changed by its holder: count it as a change (see answer()).
-    this.#version++
     const key = `${accountId}/${region}`
     let state = this.#states.get(key)
     if (!state) {
@@ -86,7 +90,6 @@ export class Simulator implements Backend {
 
   /** Every account+region state created so far (the control API searches them for a stream key). */
   states(): IterableIterator<RegionState> {
-    this.#version++
     return this.#states.values()
   }
 
@@ -101,10 +104,17 @@ export class Simulator implements Backend {
     for (const [key, state] of this.#states) if (state.accountId === accountId) this.#states.delete(key)
   }
 
+  /**
+   * The context a write runs in: any handler or control route that may change state goes through
+   * here, and is counted, so that a state file knows when to save and the read cache empties.
+   */
   context(accountId: string, region: string): SimContext {
-    // Any handler or control route that may change state goes through here: count it, so a state
-    // file knows when to save.
     this.#version++
+    return this.#context(accountId, region)
+  }
+
+  /** The context of a read, which changes nothing. */
+  #context(accountId: string, region: string): SimContext {
     return { state: this.state(accountId, region), ids: this.ids, clock: this.clock, events: this.events }
   }
 
@@ -116,7 +126,8 @@ export class Simulator implements Backend {
   async answer(call: IvsCall): Promise<IvsAnswer> {
     // A read repeated with nothing run in between (a test polling GetChannel or ListChannels) gets
     // the answer it got last time: reads are deterministic given the state, and every call that may
-    // change state goes through context(), which moves #version and so empties the cache.
+    // change state goes through context() (or observe, reset, restore), which moves #version and so
+    // empties the cache.
     const readKey = isRead(call.operation)
       ? `${call.caller.accountId}\n${call.caller.region}\n${call.service}\n${call.operation}\n${JSON.stringify(call.input)}`
       : undefined
@@ -181,7 +192,7 @@ export class Simulator implements Backend {
     )
   }
 
-  /** Grows whenever the state may have changed (cheap to compare; a state file saves when it moves). */
+  /** Grows with every write (never with a read: cheap to compare; a state file saves when it moves). */
   get version(): number {
     return this.#version
   }

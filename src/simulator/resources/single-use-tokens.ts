@@ -1,8 +1,9 @@
 // The single-use playback tokens a region's playback edge has already honoured. IVS lets a token
 // that carries `aws:single-use-uuid` fetch the multivariant playlist once (UG "Generate and Sign
 // IVS Playback Tokens"); this is the memory that makes the second fetch a refusal. No API operation
-// reads or writes it, so, like the revocations, it lives beside RegionState in a WeakMap: a reset
-// that drops the state drops it too.
+// reads or writes it and a token lives 10 minutes at most, so it is not part of the region's state
+// (nor of a --state file): it lives beside RegionState in a WeakMap, and a reset that drops the
+// state drops it too.
 import type { RegionState } from '../region-state.js'
 
 export class SingleUseTokens {

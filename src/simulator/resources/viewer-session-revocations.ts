@@ -1,8 +1,6 @@
 // The revocations a region has been asked for. IVS has no operation that reads them back, but the
-// simulator keeps them so that state stays coherent (and inspectable from tests and control routes).
-// Kept beside RegionState rather than in it: a WeakMap keyed by the region's state shares its
-// lifetime, so a reset that drops the state drops its revocations too.
-import type { RegionState } from '../region-state.js'
+// playback edge refuses the revoked sessions, so they are part of the region's state
+// (RegionState.viewerSessionRevocations): a reset drops them, a --state file keeps them.
 
 export interface ViewerSessionRevocation {
   readonly channelArn: string
@@ -44,15 +42,18 @@ export class ViewerSessionRevocations {
   get(channelArn: string, viewerId: string): ViewerSessionRevocation | undefined {
     return this.#byViewer.get(`${channelArn}\n${viewerId}`)
   }
-}
 
-const byRegion = new WeakMap<RegionState, ViewerSessionRevocations>()
-
-export function revocationsOf(state: RegionState): ViewerSessionRevocations {
-  let revocations = byRegion.get(state)
-  if (!revocations) {
-    revocations = new ViewerSessionRevocations()
-    byRegion.set(state, revocations)
+  /** Oldest first, so that restoring keeps which go first past the limit. */
+  snapshot(): ViewerSessionRevocationSnapshot[] {
+    return [...this.#byViewer.values()].map((r) => ({ ...r, requestedAt: r.requestedAt.toISOString() }))
   }
-  return revocations
+
+  static restore(snapshot: readonly ViewerSessionRevocationSnapshot[] = []): ViewerSessionRevocations {
+    const revocations = new ViewerSessionRevocations()
+    for (const r of snapshot) revocations.record({ ...r, requestedAt: new Date(r.requestedAt) })
+    return revocations
+  }
 }
+
+/** The JSON form of a revocation, in a --state file. */
+export type ViewerSessionRevocationSnapshot = Omit<ViewerSessionRevocation, 'requestedAt'> & { readonly requestedAt: string }

@@ -5,12 +5,11 @@
 import type { BatchStartViewerSessionRevocationError } from '../../model/ivs/types.js'
 import type { HandlerTable } from '../handler.js'
 import { channelNotFound, requireChannel } from './require-channel.js'
-import { revocationsOf } from './viewer-session-revocations.js'
 
 export const viewerSessionHandlers = {
   StartViewerSessionRevocation(input, ctx) {
     requireChannel(ctx.state, input.channelArn)
-    revocationsOf(ctx.state).record({
+    ctx.state.viewerSessionRevocations.record({
       channelArn: input.channelArn,
       viewerId: input.viewerId,
       versionsLessThanOrEqualTo: input.viewerSessionVersionsLessThanOrEqualTo ?? 0,
@@ -20,7 +19,7 @@ export const viewerSessionHandlers = {
   },
 
   BatchStartViewerSessionRevocation(input, ctx) {
-    const revocations = revocationsOf(ctx.state)
+    const revocations = ctx.state.viewerSessionRevocations
     const errors: BatchStartViewerSessionRevocationError[] = []
     for (const session of input.viewerSessions) {
       const { channelArn, viewerId } = session
