@@ -31,7 +31,8 @@ import {
   parseIsoBasic,
   parseQuery,
 } from '../src/auth/sigv4-canonical.js'
-import { DEFAULT_MAX_SKEW_MS, verifySigV4, type VerifyOptions } from '../src/auth/verify-sigv4.js'
+import { verifySigV4, type VerifyOptions } from '../src/auth/verify-sigv4.js'
+import { loadConfig } from '../src/config/load-config.js'
 import type { Caller } from '../src/backend/ivs-call.js'
 import { AwsError } from '../src/protocol/aws-error.js'
 
@@ -53,6 +54,8 @@ const EXPIRED = {
   expiresAt: '2020-01-01T00:00:00Z',
 } satisfies CredentialEntry
 const store = new CredentialStore([PLAIN, SESSION, EXPIRED])
+/** The default skew, from config/default.json (maxSkewSeconds). */
+const DEFAULT_MAX_SKEW_MS = loadConfig({ env: {} }).maxSkewSeconds * 1000
 const SECRETS = [SESSION.secretAccessKey, SESSION.sessionToken, EXPIRED.secretAccessKey, EXPIRED.sessionToken]
 
 // A fixed server clock for the cases whose messages print times: 20241107T045805Z.

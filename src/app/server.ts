@@ -24,6 +24,7 @@ import { serializeError } from '../protocol/serialize.js'
 import { validateInput } from '../protocol/validate.js'
 import { hostGuard, hostRefusal } from '../http/host-guard.js'
 import { ClientAbortedError, readBody } from '../http/read-body.js'
+import { splitTarget } from '../http/request-target.js'
 import { ResponseBatch } from '../http/response-batch.js'
 import { cloudFrontId } from '../http/cloudfront-id.js'
 import { StsResponder } from '../sts/sts-responder.js'
@@ -82,11 +83,8 @@ export function createIvsServer(parts: ServerParts): http.Server {
       if (hostAllowed !== undefined && !hostAllowed(req.headers.host)) throw hostRefusal(req.headers.host ?? '')
       const body = await readBody(req, config.maxBodyBytes)
       const url = req.url ?? '/'
-      const q = url.indexOf('?')
-      // An absolute-form request line (`POST http://host/ListChannels`, as sent through a forward
-      // proxy) routes by its path, just as the verifier canonicalizes it.
-      const path = originFormPath(q < 0 ? url : url.slice(0, q))
-      const rawQuery = q < 0 ? '' : url.slice(q + 1)
+      // An absolute-form request line routes by its path, just as the verifier canonicalizes it.
+      const { path, rawQuery } = splitTarget(url)
       // The service the client signed for, unverified: `sts` is STS's (src/sts/), the others pick
       // the service model the request is verified and routed as.
       const scope = scopeServiceOf(req.headers.authorization, rawQuery)
@@ -188,12 +186,6 @@ export function createIvsServer(parts: ServerParts): http.Server {
     socket.end(Buffer.concat([Buffer.from(`${head.join('\r\n')}\r\n\r\n`), answer.body]))
   })
   return server
-}
-
-function originFormPath(target: string): string {
-  if (target.startsWith('/')) return target
-  const m = /^[a-z][a-z0-9+.-]*:\/\/[^/]*(\/.*)?$/i.exec(target)
-  return m ? m[1] ?? '/' : target
 }
 
 /**

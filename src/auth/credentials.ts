@@ -15,6 +15,50 @@ export interface CredentialEntry {
   expiresAt?: string
 }
 
+/** A credential entry that cannot be used; `field` names it by position (`credentials[1].accessKeyId`). */
+export class CredentialProblem extends Error {
+  constructor(readonly field: string, readonly problem: string) {
+    super(`${field} ${problem}`)
+    this.name = 'CredentialProblem'
+  }
+}
+
+const ACCOUNT = /^\d{12}$/
+
+/**
+ * Checks credential entries: the one validator, used by the configuration (which reports a
+ * CredentialProblem as a ConfigError) and by CredentialStore. Problems name an entry by position
+ * and key id only: a bad secret or token is never echoed.
+ */
+export function checkCredentials(entries: unknown): CredentialEntry[] {
+  if (!Array.isArray(entries) || entries.length === 0) {
+    throw new CredentialProblem('credentials', 'must be a non-empty list of {accessKeyId, secretAccessKey, accountId}')
+  }
+  const seen = new Set<string>()
+  return entries.map((entry: unknown, i) => {
+    const path = `credentials[${i}]`
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw new CredentialProblem(path, 'must be an object')
+    const e = entry as Record<string, unknown>
+    const text = (name: string, secret: boolean): string => {
+      const v = e[name]
+      if (typeof v !== 'string' || v === '') {
+        throw new CredentialProblem(`${path}.${name}`, `must be a non-empty string${secret ? '' : `, got ${JSON.stringify(v)}`}`)
+      }
+      return v
+    }
+    const accessKeyId = text('accessKeyId', false)
+    if (seen.has(accessKeyId)) throw new CredentialProblem(`${path}.accessKeyId`, 'is listed twice')
+    seen.add(accessKeyId)
+    const accountId = text('accountId', false)
+    if (!ACCOUNT.test(accountId)) throw new CredentialProblem(`${path}.accountId`, 'must be 12 digits')
+    const secretAccessKey = text('secretAccessKey', true)
+    const sessionToken = e.sessionToken === undefined ? undefined : text('sessionToken', true)
+    const expiresAt = e.expiresAt === undefined ? undefined : text('expiresAt', false)
+    if (expiresAt !== undefined && Number.isNaN(Date.parse(expiresAt))) throw new CredentialProblem(`${path}.expiresAt`, 'must be an ISO 8601 date')
+    return { accessKeyId, secretAccessKey, accountId, ...(sessionToken && { sessionToken }), ...(expiresAt && { expiresAt }) }
+  })
+}
+
 /**
  * Looks access keys up in O(1).
  *
@@ -25,27 +69,9 @@ export interface CredentialEntry {
 export class CredentialStore {
   readonly #byKeyId = new Map<string, Readonly<CredentialEntry>>()
 
-  /** Throws on an entry without a key id or secret, an unparseable `expiresAt`, or a repeated key id. */
+  /** Throws a CredentialProblem on any entry checkCredentials refuses. */
   constructor(entries: readonly CredentialEntry[]) {
-    for (const [i, e] of entries.entries()) {
-      // Messages name the entry by position and key id only, never by secret or token.
-      if (!e || typeof e.accessKeyId !== 'string' || e.accessKeyId === '') {
-        throw new Error(`credentials[${i}]: accessKeyId must be a non-empty string`)
-      }
-      if (typeof e.secretAccessKey !== 'string' || e.secretAccessKey === '') {
-        throw new Error(`credentials[${i}] (${e.accessKeyId}): secretAccessKey must be a non-empty string`)
-      }
-      if (e.sessionToken !== undefined && (typeof e.sessionToken !== 'string' || e.sessionToken === '')) {
-        throw new Error(`credentials[${i}] (${e.accessKeyId}): sessionToken, when set, must be a non-empty string`)
-      }
-      if (e.expiresAt !== undefined && Number.isNaN(Date.parse(e.expiresAt))) {
-        throw new Error(`credentials[${i}] (${e.accessKeyId}): expiresAt is not an ISO 8601 date: '${e.expiresAt}'`)
-      }
-      if (this.#byKeyId.has(e.accessKeyId)) {
-        throw new Error(`credentials[${i}]: access key id '${e.accessKeyId}' is listed twice`)
-      }
-      this.#byKeyId.set(e.accessKeyId, Object.freeze({ ...e }))
-    }
+    for (const e of checkCredentials(entries)) this.#byKeyId.set(e.accessKeyId, Object.freeze(e))
   }
 
   find(accessKeyId: string): CredentialEntry | undefined {

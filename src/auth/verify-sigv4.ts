@@ -38,6 +38,7 @@ import {
   type QueryParam,
 } from './sigv4-canonical.js'
 import type { Caller } from '../backend/ivs-call.js'
+import { splitTarget } from '../http/request-target.js'
 import { explainMismatch, findMistake, type SignedParts } from './sigv4-diagnosis.js'
 import * as refuse from './sigv4-errors.js'
 import { safeEqual, type HmacSha256Key } from './hmac-key.js'
@@ -63,7 +64,7 @@ export interface VerifyOptions {
   service: string
   /** The regions a credential scope may name, or 'any'. */
   regions: ReadonlySet<string> | 'any'
-  /** Allowed clock skew either way, e.g. DEFAULT_MAX_SKEW_MS. */
+  /** Allowed clock skew either way: config.maxSkewSeconds × 1000 (AWS's REST-JSON front ends allow 5 minutes). */
   maxSkewMs: number
   /** Epoch ms; defaults to Date.now. */
   now?: () => number
@@ -75,9 +76,6 @@ export interface VerifyOptions {
   /** Called with the signed parts just before the signature is compared (`ivs-replay sigv4 explain`). */
   inspect?: (parts: SignedParts, valid: boolean) => void
 }
-
-/** AWS's REST-JSON front ends allow 5 minutes either way. */
-export const DEFAULT_MAX_SKEW_MS = 5 * 60 * 1000
 
 const ALGORITHM = 'AWS4-HMAC-SHA256'
 const TERMINATOR = 'aws4_request'
@@ -116,7 +114,7 @@ interface Claimed {
  *
  * @example
  * const caller = verifySigV4({ method: req.method!, url: req.url!, headers: req.headers, body },
- *   store, { service: 'ivs', regions: new Set(['us-west-2']), maxSkewMs: DEFAULT_MAX_SKEW_MS })
+ *   store, { service: 'ivs', regions: new Set(['us-west-2']), maxSkewMs: 300_000 })
  */
 export function verifySigV4(req: IncomingSignedRequest, credentials: CredentialStore, opts: VerifyOptions): Caller {
   const now = opts.now ? opts.now() : Date.now()
@@ -254,19 +252,6 @@ export function verifySigV4(req: IncomingSignedRequest, credentials: CredentialS
 }
 
 const isSignatureOrTokenParam = (name: string) => isSignatureParam(name) || name === 'X-Amz-Security-Token'
-
-function splitTarget(url: string): { path: string; rawQuery: string } {
-  let target = url
-  if (target.charCodeAt(0) !== 0x2f /* '/' */) {
-    // absolute-form (`http://host/path?q`), as sent to a proxy
-    const m = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/?#]*/.exec(target)
-    if (m) target = target.slice(m[0].length)
-  }
-  const hash = target.indexOf('#')
-  if (hash >= 0) target = target.slice(0, hash)
-  const q = target.indexOf('?')
-  return q < 0 ? { path: target, rawQuery: '' } : { path: target.slice(0, q), rawQuery: target.slice(q + 1) }
-}
 
 function header(headers: IncomingHttpHeaders, name: string): string | undefined {
   const v = headers[name]

@@ -7,9 +7,8 @@
 // answers to the request and legitimately replayed (a ValidationException, a ResourceNotFound after
 // a delete). Not recorded: 401/403 (they describe the real credentials and their permissions, not the
 // request), 408 and 429 (timing), 5xx and anything else (the upstream's trouble, not an answer).
-import type { IncomingHttpHeaders } from 'node:http'
 import type { MatchRule } from '../config/config.js'
-import type { IvsAnswer } from '../backend/backend.js'
+import type { IvsAnswer, UpstreamAnswer } from '../backend/backend.js'
 import type { IvsCall } from '../backend/ivs-call.js'
 import { errorShapeName, holdsSensitive, operationShapesOf, sensitiveValues, type SensitiveValue } from '../model/sensitive-members.js'
 import { specs } from '../model/services.js'
@@ -18,8 +17,9 @@ import type { CassetteStore, Interaction, NewInteraction, RecordedRequest, Recor
 import { describedResources } from './described-resources.js'
 import { describeWriteFailure, notRecordedError } from './not-recorded.js'
 import { REQUEST_HEADERS_KEPT, RESPONSE_HEADERS_KEPT, Redactor, type AccountRewrite, type Rewrite } from './redaction.js'
-import { requestIdentity } from './request-identity.js'
+import { recordedRequestParts, requestIdentity } from './request-identity.js'
 import { scanInteraction } from './secret-scan.js'
+import { storedRequestBody } from './stored-request-body.js'
 
 /** The statuses that are not recorded although they are 4xx. */
 const UNRECORDED_CLIENT_ERRORS = new Set([401, 403, 408, 429])
@@ -27,12 +27,6 @@ const UNRECORDED_CLIENT_ERRORS = new Set([401, 403, 408, 429])
 export function isRecordable(status: number): boolean {
   if (status >= 200 && status < 300) return true
   return status >= 400 && status < 500 && !UNRECORDED_CLIENT_ERRORS.has(status)
-}
-
-export interface UpstreamAnswer {
-  readonly status: number
-  readonly headers: IncomingHttpHeaders
-  readonly body: Buffer
 }
 
 export interface RecordOptions {
@@ -90,10 +84,11 @@ export class Recorder {
       headers: r.headers(upstream.headers, RESPONSE_HEADERS_KEPT, rewrite),
       body: r.bytes(upstream.body, rewrite),
     }
-    const json = parsedBody(request.body) ?? (r.json(raw.json, rewrite) as JsonObject)
-    // The identity of the request as recorded, from its stored parts exactly as the replay index
-    // computes it: a replaying client sends local-account ARNs, which is what the redacted request holds.
-    const identity = requestIdentity({ operation: call.operation, path: request.path, query: request.query, body: json }, this.#matching)
+    const json = storedRequestBody(request.body) ?? (r.json(raw.json, rewrite) as JsonObject)
+    // The identity of the request as recorded, from its stored parts by the same function the replay
+    // index uses when it computes one again: a replaying client sends local-account ARNs, which is
+    // what the redacted request holds.
+    const identity = requestIdentity(recordedRequestParts(call.operation, request), this.#matching)
     const recordedCall: IvsCall = {
       ...call,
       input: r.json(call.input, rewrite) as JsonObject,
@@ -150,17 +145,6 @@ export class Recorder {
 function parsedJson(body: Buffer): unknown {
   try {
     return JSON.parse(body.toString('utf8'))
-  } catch {
-    return undefined
-  }
-}
-
-/** The stored request body as JSON (`{}` when empty), or undefined when it is not a JSON object. */
-function parsedBody(body: Buffer): JsonObject | undefined {
-  if (body.length === 0) return {}
-  try {
-    const value: unknown = JSON.parse(body.toString('utf8'))
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as JsonObject) : undefined
   } catch {
     return undefined
   }

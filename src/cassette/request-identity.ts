@@ -7,9 +7,10 @@
 import { hash } from 'node:crypto'
 import type { MatchRule } from '../config/config.js'
 import { maskSensitive, type OperationShapesLookup } from '../model/sensitive-members.js'
-import { parseJsonBody, type JsonValue } from '../protocol/deserialize.js'
+import type { JsonValue } from '../protocol/deserialize.js'
 import type { RecordedRequest } from './cassette-store.js'
 import { interactionShapes } from './interaction-shapes.js'
+import { storedRequestBody } from './stored-request-body.js'
 
 export interface RequestParts {
   readonly operation: string
@@ -107,11 +108,6 @@ export function requestIdentity(parts: RequestParts, rules: MatchRules = {}): st
  * identity of its own (no live request can match it).
  */
 export function recordedRequestParts(operation: string, request: RecordedRequest): RequestParts {
-  let body: JsonValue
-  try {
-    body = parseJsonBody(request.body)
-  } catch {
-    body = request.body.toString('utf8')
-  }
+  const body: JsonValue = storedRequestBody(request.body) ?? request.body.toString('utf8')
   return { operation, path: request.path, query: request.query, body }
 }

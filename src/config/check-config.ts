@@ -1,5 +1,6 @@
 // Checks a merged configuration field by field; the first bad field stops start-up with its name.
 import path from 'node:path'
+import { checkCredentials, CredentialProblem } from '../auth/credentials.js'
 import { isLoopback } from '../http/host-guard.js'
 import { ivs } from '../model/services.js'
 import { ConfigError, logLevels, modes, type Config, type MatchRule, type Mode } from './config.js'
@@ -59,27 +60,13 @@ export function checkConfig(raw: Raw, context: RunContext = { ci: false }): Conf
     throw new ConfigError('regions', 'must be a non-empty list of region names like us-west-2')
   }
   if (typeof (raw.signatureDiagnostics ?? true) !== 'boolean') throw new ConfigError('signatureDiagnostics', 'must be true or false')
-  const credentials = raw.credentials
-  if (!Array.isArray(credentials) || credentials.length === 0) {
-    throw new ConfigError('credentials', 'must be a non-empty list of {accessKeyId, secretAccessKey, accountId}')
+  let checkedCredentials
+  try {
+    checkedCredentials = checkCredentials(raw.credentials)
+  } catch (err) {
+    if (err instanceof CredentialProblem) throw new ConfigError(err.field, err.problem)
+    throw err
   }
-  const seenKeys = new Set<string>()
-  const checkedCredentials = credentials.map((c, i) => {
-    const path = `credentials[${i}]`
-    if (!isObject(c)) throw new ConfigError(path, 'must be an object')
-    const accessKeyId = str(c, 'accessKeyId', `${path}.accessKeyId`)
-    if (seenKeys.has(accessKeyId)) throw new ConfigError(`${path}.accessKeyId`, 'is listed twice')
-    seenKeys.add(accessKeyId)
-    const accountId = str(c, 'accountId', `${path}.accountId`)
-    if (!ACCOUNT.test(accountId)) throw new ConfigError(`${path}.accountId`, 'must be 12 digits')
-    const entry = { accessKeyId, secretAccessKey: str(c, 'secretAccessKey', `${path}.secretAccessKey`), accountId }
-    const sessionToken = c.sessionToken === undefined ? undefined : str(c, 'sessionToken', `${path}.sessionToken`)
-    const expiresAt = c.expiresAt === undefined ? undefined : str(c, 'expiresAt', `${path}.expiresAt`)
-    if (expiresAt !== undefined && Number.isNaN(Date.parse(expiresAt))) {
-      throw new ConfigError(`${path}.expiresAt`, 'must be an ISO 8601 date')
-    }
-    return { ...entry, ...(sessionToken && { sessionToken }), ...(expiresAt && { expiresAt }) }
-  })
 
   const seed = raw.seed
   if (seed !== null && seed !== undefined && (typeof seed !== 'number' || !Number.isSafeInteger(seed))) {

@@ -8,6 +8,7 @@
 // simulator's own rules (a channel's delete removes its stream keys) apply as they did when recorded.
 import type { CassetteStore, Interaction } from '../cassette/cassette-store.js'
 import { describedResources, type DescribedResources } from '../cassette/described-resources.js'
+import { storedRequestBody } from '../cassette/stored-request-body.js'
 import type { Logger } from '../log/logger.js'
 import type { OperationName } from '../model/ivs/types.js'
 import { ivs, type AnyOperationName } from '../model/services.js'
@@ -85,8 +86,8 @@ function inputOf(interaction: Interaction): JsonObject {
   const { request } = interaction
   try {
     const target = router.route(request.method, request.path)
-    const text = request.body.toString('utf8')
-    const body = text.length > 0 ? (JSON.parse(text) as JsonObject) : {}
+    const body = storedRequestBody(request.body)
+    if (!body) return {}
     return deserializeInput(ivs, operationOf(target.operation).input, { labels: target.labels, query: request.query, headers: request.headers, body })
   } catch {
     return {}

@@ -4,15 +4,12 @@
 // type in its account and region would show it stale, or miss it (a created one), or still show it
 // (a deleted one): those recordings are passed by, and the simulator answers.
 import type { RecordedResponse } from '../cassette/cassette-store.js'
-import type { OperationName } from '../model/ivs/types.js'
+import { isReadOperation } from '../model/is-read-operation.js'
 import { arnsIn, listedTypeOf } from '../model/resource-types.js'
 import { parseArn } from '../simulator/arn.js'
 import type { IvsAnswer } from '../backend/backend.js'
 import type { IvsCall } from '../backend/ivs-call.js'
 
-/** Operations that change nothing (their simulated answers take nothing over). */
-const isRead = (operation: OperationName): boolean =>
-  operation.startsWith('Get') || operation.startsWith('List') || operation.startsWith('BatchGet')
 
 /** The operations that list live streams, whose state the stream control routes change. */
 const STREAM_LISTS = new Set<string>(['ListStreams'])
@@ -28,7 +25,7 @@ export class SimulatorOwned {
 
   /** Takes over every ARN a successful simulated write names, in its request or its answer. */
   noteAnswer(call: IvsCall, answer: IvsAnswer): void {
-    if (answer.source !== 'simulated' || answer.status < 200 || answer.status >= 300 || isRead(call.operation)) return
+    if (answer.source !== 'simulated' || answer.status < 200 || answer.status >= 300 || isReadOperation(call.operation)) return
     const arns = arnsIn(call.input)
     if (answer.body.length > 0) arnsIn(parse(answer.body), arns)
     this.note(arns)

@@ -15,7 +15,7 @@ import { upstreamRequestId } from '../cassette/not-recorded.js'
 import { isRecordable, Recorder, type Recorded } from '../cassette/recorder.js'
 import { rewriteAccount } from '../cassette/redaction.js'
 import type { Config } from '../config/config.js'
-import type { Backend, IvsAnswer } from '../backend/backend.js'
+import type { Backend, IvsAnswer, UpstreamAnswer } from '../backend/backend.js'
 import type { IvsCall } from '../backend/ivs-call.js'
 import type { Logger } from '../log/logger.js'
 import { specs } from '../model/services.js'
@@ -28,7 +28,7 @@ import { loadRealCredentials, type RealCredentials, type RealCredentialSource } 
 import { encodeQuery, signUpstreamRequest } from './sign-upstream-request.js'
 import { upstreamEndpoint } from './upstream-endpoint.js'
 import { UpstreamFailure } from './upstream-failure.js'
-import { UpstreamForwarder, type UpstreamResponse } from './upstream-forwarder.js'
+import { UpstreamForwarder } from './upstream-forwarder.js'
 
 export interface RecordingDeps {
   readonly config: Config
@@ -129,7 +129,7 @@ class RecordingProxy implements RecordingBackend {
     })
     const headers = { ...forwardableRequestHeaders(raw.headers), ...signed, 'content-length': String(body.length) }
 
-    let upstream: UpstreamResponse
+    let upstream: UpstreamAnswer
     try {
       upstream = await this.#forwarder.send({ endpoint, method: raw.method, target: path + encodeQuery(query), headers, body })
     } catch (err) {

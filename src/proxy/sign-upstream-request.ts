@@ -6,6 +6,7 @@
 // given decoded (the signer encodes them) and sent in the same encoding (`encodeQuery`).
 import { Sha256 } from '@aws-crypto/sha256-js'
 import { SignatureV4 } from '@smithy/signature-v4'
+import { uriEscape } from '../auth/sigv4-canonical.js'
 import type { RealCredentials } from './real-credentials.js'
 import type { UpstreamEndpoint } from './upstream-endpoint.js'
 
@@ -62,14 +63,10 @@ export async function signUpstreamRequest(input: UpstreamSigningInput): Promise<
   return out
 }
 
-/** RFC 3986 encoding, as the signer canonicalises: what is sent is exactly what was signed. */
-function escape(text: string): string {
-  return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
-}
-
 /** `?a=1&b=x%20y`, or '' for no query; names in the order given, repeats in order. */
 export function encodeQuery(query: Readonly<Record<string, readonly string[]>>): string {
   const parts: string[] = []
-  for (const [name, values] of Object.entries(query)) for (const v of values) parts.push(`${escape(name)}=${escape(v)}`)
+  // RFC 3986, as the signer canonicalises: what is sent is exactly what was signed.
+  for (const [name, values] of Object.entries(query)) for (const v of values) parts.push(`${uriEscape(name, false)}=${uriEscape(v, false)}`)
   return parts.length === 0 ? '' : `?${parts.join('&')}`
 }

@@ -8,10 +8,11 @@
 //
 // The deadline covers everything (DNS, connect, TLS, headers, body): an upstream that stalls or
 // trickles gets a 504 at `timeoutMs`, whatever it is doing.
-import http, { type IncomingHttpHeaders } from 'node:http'
+import http from 'node:http'
 import https from 'node:https'
 import tls from 'node:tls'
 import zlib from 'node:zlib'
+import type { UpstreamAnswer } from '../backend/backend.js'
 import { UpstreamFailure } from './upstream-failure.js'
 import type { UpstreamEndpoint } from './upstream-endpoint.js'
 
@@ -21,13 +22,6 @@ export interface OutgoingRequest {
   /** Path and query, percent-encoded, base path included. */
   readonly target: string
   readonly headers: Readonly<Record<string, string>>
-  readonly body: Buffer
-}
-
-export interface UpstreamResponse {
-  readonly status: number
-  readonly headers: IncomingHttpHeaders
-  /** Decoded (no content-encoding left). */
   readonly body: Buffer
 }
 
@@ -54,7 +48,7 @@ export class UpstreamForwarder {
   }
 
   /** The upstream's answer, whatever its status; rejects with an UpstreamFailure when there is none. */
-  send(request: OutgoingRequest): Promise<UpstreamResponse> {
+  send(request: OutgoingRequest): Promise<UpstreamAnswer> {
     return this.#attempt(request, Date.now() + this.#timeoutMs, true)
   }
 
@@ -63,9 +57,9 @@ export class UpstreamForwarder {
     this.#httpsAgent.destroy()
   }
 
-  #attempt(request: OutgoingRequest, deadline: number, mayRetry: boolean): Promise<UpstreamResponse> {
+  #attempt(request: OutgoingRequest, deadline: number, mayRetry: boolean): Promise<UpstreamAnswer> {
     const { endpoint } = request
-    return new Promise<UpstreamResponse>((resolve, reject) => {
+    return new Promise<UpstreamAnswer>((resolve, reject) => {
       let settled = false
       let answered = false
       const req = (endpoint.protocol === 'https:' ? https : http).request({

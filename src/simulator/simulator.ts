@@ -5,6 +5,7 @@ import type { IvsCall, ObservedCall } from '../backend/ivs-call.js'
 import type { Operations as RealtimeOperations } from '../model/ivs-realtime/types.js'
 import type { OperationName, Operations } from '../model/ivs/types.js'
 import type { ServiceId, ServiceSpec } from '../model/service-spec.js'
+import { isReadOperation as isRead } from '../model/is-read-operation.js'
 import { ivs, ivsRealtime } from '../model/services.js'
 import { AwsError } from '../protocol/aws-error.js'
 import { serializeError, serializeOutput } from '../protocol/serialize.js'
@@ -23,13 +24,10 @@ import type { StoredResource } from './resource-table.js'
 export interface SimulatorOptions {
   readonly seed?: number | null
   readonly clock?: Clock
-  /** Where stream events go; the app passes one bounded by config.events.maxEvents. */
+  /** Where stream events go; the app passes one bounded by config.events.maxEvents (default: unbounded). */
   readonly events?: EventLog
 }
 
-/** Operations that only read state (their answers may be reused until the state changes). */
-const isRead = (operation: string): boolean =>
-  operation.startsWith('Get') || operation.startsWith('List') || operation.startsWith('BatchGet')
 const READ_CACHE_SIZE = 1_000
 
 export class Simulator implements Backend {
@@ -50,7 +48,8 @@ export class Simulator implements Backend {
   constructor(options: SimulatorOptions = {}) {
     this.ids = new IdGenerator(options.seed ?? null)
     this.clock = options.clock ?? systemClock
-    this.events = options.events ?? new EventLog()
+    // A simulator of its own (a test's) keeps every event; the app passes one bounded by the config.
+    this.events = options.events ?? new EventLog(Number.MAX_SAFE_INTEGER)
     // A read changes nothing: it neither counts as a change nor empties the read cache.
     const context = (accountId: string, region: string, operation: string) =>
       isRead(operation) ? this.#context(accountId, region) : this.context(accountId, region)

@@ -3,8 +3,6 @@
 // (GET /_mock/events?since=X); listeners (the webhook) hear each event as it is appended.
 import type { IvsEvent } from './ivs-event.js'
 
-export const DEFAULT_MAX_EVENTS = 10_000
-
 export type EventListener = (event: IvsEvent) => void
 
 export class EventLog {
@@ -17,7 +15,8 @@ export class EventLog {
   readonly #positionById = new Map<string, number>()
   readonly #listeners: EventListener[] = []
 
-  constructor(maxEvents: number = DEFAULT_MAX_EVENTS) {
+  /** `maxEvents`: config.events.maxEvents (its default lives in config/default.json only). */
+  constructor(maxEvents: number) {
     if (!Number.isSafeInteger(maxEvents) || maxEvents < 1) throw new RangeError(`maxEvents must be a positive integer, got ${maxEvents}`)
     this.#max = maxEvents
   }
