@@ -29,7 +29,7 @@ import {
   decodeCanonical,
   parseHttpDate,
   parseIsoBasic,
-  parseQuery,
+  parseQueryParams,
 } from '../src/auth/sigv4-canonical.js'
 import { verifySigV4, type VerifyOptions } from '../src/auth/verify-sigv4.js'
 import { loadConfig } from '../src/config/load-config.js'
@@ -488,7 +488,7 @@ t.test('canonical pieces', async (t) => {
   t.equal(canonicalQueryComponent('ü😀'), '%C3%BC%F0%9F%98%80')
   t.equal(canonicalQueryComponent('100%'), '100%25')
   t.equal(canonicalQueryComponent('%zz%4'), '%25zz%254')
-  t.equal(canonicalQueryString(parseQuery('b=2&a=&tagKeys=%C3%BC&tagKeys=a&a=1&&c')), 'a=&a=1&b=2&c=&tagKeys=%C3%BC&tagKeys=a')
+  t.equal(canonicalQueryString(parseQueryParams('b=2&a=&tagKeys=%C3%BC&tagKeys=a&a=1&&c')), 'a=&a=1&b=2&c=&tagKeys=%C3%BC&tagKeys=a')
   t.equal(decodeCanonical('e%2Ff%20g'), 'e/f g')
   t.equal(decodeCanonical('%FF'), '%FF', 'not UTF-8: left as it is')
   t.equal(parseIsoBasic('20240229T235959Z'), Date.UTC(2024, 1, 29, 23, 59, 59))

@@ -24,7 +24,7 @@ import type { IvsAnswer } from '../src/backend/backend.js'
 import type { IvsCall } from '../src/backend/ivs-call.js'
 import { start } from '../src/index.js'
 import { Logger } from '../src/log/logger.js'
-import { createRecordingBackend } from '../src/proxy/recording-backend.js'
+import { openRecordingProxy } from '../src/proxy/recording-proxy.js'
 import { createIvsServer } from '../src/app/server.js'
 import { clientFor, failureOf } from './helpers/ivs-client.js'
 import { hasOpenssl, makeTestCa } from './helpers/self-signed-ca.js'
@@ -331,10 +331,10 @@ t.test('without real credentials the recording backend does not start', async (t
   const deps = (upstreamConfig: Record<string, unknown>) => ({
     config: recordConfig(file, upstreamConfig), store, logger: new Logger('silent'), observe: () => undefined, onRecorded: () => undefined,
   })
-  await t.rejects(createRecordingBackend(deps({ url: upstream.endpoint, profile: 'does-not-exist' })), {
+  await t.rejects(openRecordingProxy(deps({ url: upstream.endpoint, profile: 'does-not-exist' })), {
     name: 'ConfigError', field: 'upstream.profile', message: /upstream\.profile "does-not-exist" gives no real AWS credentials/,
   })
-  await t.rejects(createRecordingBackend(deps({ url: upstream.endpoint })), {
+  await t.rejects(openRecordingProxy(deps({ url: upstream.endpoint })), {
     name: 'ConfigError', field: 'credentials', message: /not found: record mode signs with the AWS default credential chain/,
   })
   await t.rejects(start({ config: { mode: 'record', cassette: path.join(dir, 'start.sqlite'), upstream: { url: upstream.endpoint } } }),
@@ -352,7 +352,7 @@ t.test('a cassette that cannot be written: CassetteWriteException, nothing recor
   const config = recordConfig(file, { url: upstream.endpoint })
   const logger = new Logger('silent')
   const told: string[] = []
-  const backend = await createRecordingBackend({
+  const backend = await openRecordingProxy({
     config, store, logger,
     observe: (call: IvsCall, _answer: IvsAnswer) => { told.push(`observe ${call.operation}`) },
     onRecorded: (i: Interaction) => { told.push(`recorded ${i.id}`) },

@@ -59,8 +59,8 @@ export async function backendsForMode(config: Config, deps: { simulator: Simulat
     let index: ReplayIndex | undefined
     let upstream: Backend | undefined
     if (records) {
-      const { createRecordingBackend } = await import('../proxy/recording-backend.js')
-      const recorder = await createRecordingBackend({
+      const { openRecordingProxy } = await import('../proxy/recording-proxy.js')
+      const recorder = await openRecordingProxy({
         config, store, logger, observe, onRecorded: (interaction: Interaction) => index?.add(interaction, config.matching),
       })
       closers.push(() => recorder.close())

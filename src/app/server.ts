@@ -126,12 +126,12 @@ export function createIvsServer(parts: ServerParts): http.Server {
     } catch (err) {
       // A refused signature's debug line names the failing check, key id, scope and canonical request.
       if (err instanceof SigV4Refusal && logger.enabled('debug')) logger.debug('signature refused', { id: requestId, ...err.logFields() })
-      answer = { ...failure(err, logger, requestId, spec), source: failureSource(err, dispatching) }
-      if (answer.status === 0) {
+      if (err instanceof ClientAbortedError) {
         // The client went away mid-request: nobody to answer.
         req.destroy()
         return
       }
+      answer = { ...failure(err, logger, requestId, spec), source: failureSource(err, dispatching) }
     }
     responses.push({ res, answer, requestId })
     // Built only when it will be written: at the default library level (warn) this runs per request.
@@ -149,7 +149,8 @@ export function createIvsServer(parts: ServerParts): http.Server {
   // to SigV4 instead, which refuses it the AWS way (Host is a signed header).
   const server = http.createServer({ requireHostHeader: false }, (req, res) => {
     handle(req, res).catch((err: unknown) => {
-      // Only a bug in send() itself lands here; keep the process up and the socket closed.
+      // handle() turns every failure into an answer, and the batch sends it (and hears of a failed
+      // send): only a bug in handle's own bookkeeping lands here. Keep the process up, close the socket.
       logger.error('unhandled failure while answering', { error: String(err) })
       res.destroy()
     })
@@ -198,7 +199,6 @@ function failureSource(err: unknown, dispatching: boolean): AnswerSource {
 
 function failure(err: unknown, logger: Logger, requestId: string, spec: ServiceSpec | undefined): HttpAnswer {
   if (err instanceof AwsError) return serializeError(err, spec)
-  if (err instanceof ClientAbortedError) return { status: 0, headers: {}, body: Buffer.alloc(0) }
   logger.error('internal error', { id: requestId, error: err instanceof Error ? err.stack ?? err.message : String(err) })
   return serializeError(new AwsError('InternalServerException', 500, 'Unexpected error during processing of request.'))
 }

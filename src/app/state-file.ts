@@ -1,7 +1,9 @@
-// `--state FILE`: the simulator's state kept in a SQLite file (the cassette storage's
-// simulator_state table), loaded at start-up and saved shortly after every change and on close, so a
-// long-lived local server loses nothing across restarts. Saves run in the background and never
-// delay an answer; at most one is in flight, and changes made meanwhile are saved right after it.
+// `--state FILE`: the simulator's state kept in a SQLite file, loaded at start-up and saved shortly
+// after every write and on close, so a long-lived local server loses nothing across restarts. Saves
+// run in the background and never delay an answer; at most one is in flight, and changes made
+// meanwhile are saved right after it. The file is opened with the cassette storage for now (a
+// cassette file with no interactions, the state in its simulator_state table): the store is
+// where SQLite lives in this code.
 import type { CassetteStore } from '../cassette/cassette-store.js'
 import type { Logger } from '../log/logger.js'
 import type { Simulator, SimulatorSnapshot } from '../simulator/simulator.js'

@@ -4,7 +4,7 @@
 // The clock is the request's own date: a capture is explained as of when it was signed.
 import type { CredentialStore } from './credentials.js'
 import { explainMismatch, expectedSignature, findMistake, type SignedParts } from './sigv4-diagnosis.js'
-import { decodeCanonical, parseHttpDate, parseIsoBasic, parseQuery } from './sigv4-canonical.js'
+import { decodeCanonical, parseHttpDate, parseIsoBasic, parseQueryParams } from './sigv4-canonical.js'
 import { AwsError } from '../protocol/aws-error.js'
 import { verifySigV4, type IncomingSignedRequest, type VerifyOptions } from './verify-sigv4.js'
 
@@ -53,7 +53,7 @@ export function explainSigV4(
 function signedAt(req: IncomingSignedRequest): number | undefined {
   const q = req.url.indexOf('?')
   if (q >= 0) {
-    const date = parseQuery(req.url.slice(q + 1)).find((p) => p.name === 'X-Amz-Date')
+    const date = parseQueryParams(req.url.slice(q + 1)).find((p) => p.name === 'X-Amz-Date')
     if (date) return parseIsoBasic(decodeCanonical(date.value))
   }
   const amz = req.headers['x-amz-date']

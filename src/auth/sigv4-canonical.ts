@@ -118,8 +118,9 @@ export interface QueryParam {
   readonly value: string
 }
 
-/** Splits a raw query string (without `?`) into canonical parameters, in received order. */
-export function parseQuery(rawQuery: string): QueryParam[] {
+/** Splits a raw query string (without `?`) into canonical parameters, in received order (the
+ * protocol's parseQuery, by contrast, decodes it into a map of values for the operation input). */
+export function parseQueryParams(rawQuery: string): QueryParam[] {
   const params: QueryParam[] = []
   if (rawQuery === '') return params
   for (const part of rawQuery.split('&')) {

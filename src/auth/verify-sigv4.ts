@@ -34,7 +34,7 @@ import {
   isSignatureParam,
   parseHttpDate,
   parseIsoBasic,
-  parseQuery,
+  parseQueryParams,
   type QueryParam,
 } from './sigv4-canonical.js'
 import type { Caller } from '../backend/ivs-call.js'
@@ -119,7 +119,7 @@ interface Claimed {
 export function verifySigV4(req: IncomingSignedRequest, credentials: CredentialStore, opts: VerifyOptions): Caller {
   const now = opts.now ? opts.now() : Date.now()
   const { path, rawQuery } = splitTarget(req.url)
-  const query = parseQuery(rawQuery)
+  const query = parseQueryParams(rawQuery)
 
   // 1-2. Which form, and are its parts all there?
   const claimed = readClaims(req.headers, query)

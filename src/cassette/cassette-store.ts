@@ -84,9 +84,9 @@ const INSERT_CHUNK = 500
  * the simulator's state. Every write is one committed transaction before its promise resolves.
  *
  * ```ts
- * const store = await CassetteStore.open('cassettes/demo.cassette')
+ * const store = await CassetteStore.open('cassettes/demo.sqlite')
  * const saved = await store.append({ operation: 'GetChannel', identity, request, response })
- * const index = await store.all()
+ * const interactions = await store.all()
  * await store.close()
  * ```
  */

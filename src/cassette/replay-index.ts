@@ -24,7 +24,6 @@ export class ReplayIndex {
   readonly #byIdentity = new IdentityTable()
   /** For each identity recorded more than once (by its list): how often it was replayed since the last rewind. */
   #turns: number[] = []
-  readonly #operations = new Set<string>()
   readonly #cache = new Map<number, RecordedResponse>()
   #cachedBytes = 0
   /**
@@ -57,13 +56,13 @@ export class ReplayIndex {
       const page = await store.indexEntries(after, LOAD_PAGE)
       for (const entry of page) {
         if (ruled(entry.operation)) ruledOperations.add(entry.operation)
-        else index.#addEntry(entry.id, entry.identity, entry.operation)
+        else index.#addEntry(entry.id, entry.identity)
       }
       if (page.length < LOAD_PAGE) break
       after = page[page.length - 1].id
     }
     for (const operation of ruledOperations) {
-      for (const i of await store.ofOperation(operation)) index.#addEntry(i.id, identityWithRules(i, rules), operation)
+      for (const i of await store.ofOperation(operation)) index.#addEntry(i.id, identityWithRules(i, rules))
     }
     return index
   }
@@ -72,19 +71,14 @@ export class ReplayIndex {
     return this.#size
   }
 
-  hasOperation(operation: string): boolean {
-    return this.#operations.has(operation)
-  }
-
   /** Learns an interaction recorded while serving (record-missing: the next identical request replays it). */
   add(interaction: Interaction, rules: MatchRules = {}): void {
-    this.#addEntry(interaction.id, identityWithRules(interaction, rules), interaction.operation)
+    this.#addEntry(interaction.id, identityWithRules(interaction, rules))
     this.#remember(interaction.id, interaction.response)
   }
 
-  #addEntry(id: number, identity: string, operation: string): void {
+  #addEntry(id: number, identity: string): void {
     this.#byIdentity.add(identityKey(identity), id)
-    this.#operations.add(operation)
     this.#size++
   }
 

@@ -1,5 +1,6 @@
-// The server's configuration: its type, and the check every source passes through once at start-up.
-// Sources, lowest first: config/default.json < --config FILE < IVS_REPLAY_* environment < flags.
+// The server's configuration: its type. load-config.ts merges the sources, lowest first:
+// config/default.json < --config FILE < IVS_REPLAY_* environment < flags; check-config.ts checks the
+// result once, at start-up.
 import type { CredentialEntry } from '../auth/credentials.js'
 
 export type AuthMode = 'sigv4' | 'off'

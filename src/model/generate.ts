@@ -135,8 +135,8 @@ function convertModel(raw: RawModel): ServiceModel {
   }
   const shapes: Record<string, ShapeModel> = {}
   for (const name of Object.keys(raw.shapes).sort()) shapes[name] = convertShape(raw.shapes[name])
-  const { apiVersion, signingName, endpointPrefix } = raw.metadata
-  return { apiVersion, signingName, endpointPrefix, operations, shapes }
+  const { signingName, endpointPrefix } = raw.metadata
+  return { signingName, endpointPrefix, operations, shapes }
 }
 
 // One operation or shape per line: compact, and a model update shows as a readable diff.
@@ -145,7 +145,6 @@ function printModel(model: ServiceModel): string {
     Object.entries(entries).map(([k, v]) => `    ${JSON.stringify(k)}: ${JSON.stringify(v)},`).join('\n')
   return [
     '{',
-    `  apiVersion: ${JSON.stringify(model.apiVersion)},`,
     `  signingName: ${JSON.stringify(model.signingName)},`,
     `  endpointPrefix: ${JSON.stringify(model.endpointPrefix)},`,
     '  operations: {', table(model.operations), '  },',

@@ -83,7 +83,6 @@ export type ShapeModel =
   | StructureShape
 
 export interface ServiceModel {
-  readonly apiVersion: string
   /** The SigV4 scope's service: `ivs` for both ivs and ivs-realtime, `ivschat` for chat. */
   readonly signingName: string
   /** The host's first label at AWS: `ivs`, `ivschat`, `ivsrealtime`. */

@@ -8,9 +8,11 @@ import { Sqlite3Connection } from './sqlite3-connection.js'
 import type { Sqlite3DialectConfig } from './sqlite3-dialect-config.js'
 
 /**
- * kysely Driver over ONE sqlite3 connection. Like kysely's own SqliteDriver, every query and every
- * transaction holds a FIFO mutex, so a transaction never interleaves with other statements of this
- * process.
+ * kysely Driver over ONE sqlite3 connection. Like kysely's own SqliteDriver, every kysely query and
+ * every transaction holds a FIFO mutex, so a transaction never interleaves with other kysely
+ * statements. Replay's reads (db/response-reader.ts) run on the same connection without it: each is
+ * one SELECT by id, and one that runs between two statements of a transaction sees that
+ * transaction's uncommitted rows (a connection sees its own changes).
  */
 export class Sqlite3Driver implements Driver {
   readonly #config: Sqlite3DialectConfig

@@ -3,7 +3,6 @@
 import type { ServiceModel } from '../types.js'
 
 export const model: ServiceModel = {
-  apiVersion: "2020-07-14",
   signingName: "ivs",
   endpointPrefix: "ivsrealtime",
   operations: {

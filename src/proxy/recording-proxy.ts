@@ -40,7 +40,8 @@ export interface RecordingDeps {
   readonly onRecorded: (interaction: Interaction) => void
 }
 
-export interface RecordingBackend extends Backend {
+/** Record mode's backend (see the file's comment), closed with the server. */
+export interface RecordingProxy extends Backend {
   close(): Promise<void>
 }
 
@@ -49,13 +50,13 @@ export interface RecordingBackend extends Backend {
  * 'credentials', clear message). An unreadable `upstream.caFile` is a ConfigError too.
  *
  * ```ts
- * const upstream = await createRecordingBackend({ config, store, logger, observe, onRecorded })
+ * const upstream = await openRecordingProxy({ config, store, logger, observe, onRecorded })
  * const dispatcher = new Dispatcher([upstream])
  * // …
  * await upstream.close()
  * ```
  */
-export async function createRecordingBackend(deps: RecordingDeps): Promise<RecordingBackend> {
+export async function openRecordingProxy(deps: RecordingDeps): Promise<RecordingProxy> {
   const credentials = await loadRealCredentials(deps.config.upstream.profile)
   const ca = readCaFile(deps.config.upstream.caFile)
   const recorder = await Recorder.open(deps.store, deps.config.matching)
@@ -69,10 +70,10 @@ export async function createRecordingBackend(deps: RecordingDeps): Promise<Recor
       throw err
     }
   }
-  return new RecordingProxy(deps, credentials.source, realAccount, recorder, forwarder)
+  return new UpstreamRecordingProxy(deps, credentials.source, realAccount, recorder, forwarder)
 }
 
-class RecordingProxy implements RecordingBackend {
+class UpstreamRecordingProxy implements RecordingProxy {
   readonly #deps: RecordingDeps
   readonly #credentials: RealCredentialSource
   /** Undefined when the real account is kept (recording.rewriteAccountId false). */
