@@ -5,6 +5,7 @@ import type {
 } from '../model/ivs/types.js'
 import type { ResourceType } from './arn.js'
 import type { IdGenerator } from './ids.js'
+import { ChatState, type ChatStateSnapshot } from './ivschat/chat-state.js'
 import { RealtimeState, type RealtimeStateSnapshot } from './realtime/realtime-state.js'
 import { ResourceTable, type StoredResource } from './resource-table.js'
 import { StreamState, type StreamStateSnapshot } from './streams/stream-state.js'
@@ -29,6 +30,8 @@ export interface RegionStateSnapshot {
   readonly streams: StreamStateSnapshot
   /** Absent in files written before IVS Real-Time was simulated. */
   readonly realtime?: RealtimeStateSnapshot
+  /** Absent in files written before IVS Chat was simulated. */
+  readonly chat?: ChatStateSnapshot
 }
 
 export class RegionState {
@@ -48,6 +51,8 @@ export class RegionState {
   readonly streams = new StreamState()
   /** IVS Real-Time's resources and stage sessions (src/simulator/realtime/). */
   realtime = new RealtimeState()
+  /** IVS Chat's rooms and logging configurations (src/simulator/ivschat/). */
+  chat = new ChatState()
 
   constructor(accountId: string, region: string, ids: IdGenerator) {
     this.accountId = accountId
@@ -75,7 +80,7 @@ export class RegionState {
   snapshot(): RegionStateSnapshot {
     const tables: Record<string, StoredResource[]> = {}
     for (const type of resourceTypes) tables[type] = [...this.tableFor(type)!.values()]
-    return { accountId: this.accountId, region: this.region, hostPrefix: this.hostPrefix, seq: this.#seq, tables, streams: this.streams.snapshot(), realtime: this.realtime.snapshot() }
+    return { accountId: this.accountId, region: this.region, hostPrefix: this.hostPrefix, seq: this.#seq, tables, streams: this.streams.snapshot(), realtime: this.realtime.snapshot(), chat: this.chat.snapshot() }
   }
 
   static restore(snapshot: RegionStateSnapshot, ids: IdGenerator): RegionState {
@@ -88,6 +93,7 @@ export class RegionState {
     }
     state.streams.restore(snapshot.streams)
     state.realtime = RealtimeState.restore(snapshot.realtime)
+    state.chat = ChatState.restore(snapshot.chat)
     return state
   }
 }

@@ -12,11 +12,12 @@ export const MAX_TAGS_PER_RESOURCE = mapLimit('Tags')
 
 /**
  * Refuses `aws:` keys (reserved by AWS tagging rules, which the model defers to). Shared by
- * TagResource and every Create/Import that takes tags, so both paths refuse the same keys the same way.
+ * TagResource and every Create/Import that takes tags, so both paths refuse the same keys the same way;
+ * `refuse` builds the calling service's ValidationException (ivschat's carries a `reason`).
  */
-export function checkTagKeys(tags: Tags | undefined): void {
+export function checkTagKeys(tags: Tags | undefined, refuse: (message: string) => Error = validationError): void {
   const reserved = Object.keys(tags ?? {}).filter((k) => k.toLowerCase().startsWith('aws:'))
-  if (reserved.length) throw validationError(`Tag keys starting with 'aws:' are reserved: ${reserved.join(', ')}`)
+  if (reserved.length) throw refuse(`Tag keys starting with 'aws:' are reserved: ${reserved.join(', ')}`)
 }
 
 /**
