@@ -5,7 +5,7 @@ import type { Operations } from '../../model/ivschat/types.js'
 import type { HandlerTable, SimContext } from '../handler.js'
 import type { StoredResource } from '../resource-table.js'
 import { checkTagKeys, mergeTags, removeTags } from '../resources/tags.js'
-import { parseChatArn } from './chat-arn.js'
+import { idOf, parseChatArn } from './chat-arn.js'
 import { fieldInvalid, notFound } from './chat-errors.js'
 
 const tagRefusal = (message: string) => fieldInvalid('tags', message)
@@ -17,7 +17,7 @@ function requireTaggable(ctx: SimContext, arn: string): StoredResource {
     : undefined
   if (!resource) {
     const type = parsed?.resourceType === 'logging-configuration' ? 'LOGGING_CONFIGURATION' : 'ROOM'
-    throw notFound(type, parsed?.id.replace(/[^a-zA-Z0-9]/g, '') || 'unknown', `Resource not found: ${arn}`)
+    throw notFound(type, idOf(arn), `Resource not found: ${arn}`)
   }
   return resource
 }

@@ -82,6 +82,8 @@ export const roomHandlers = {
     // The id is drawn only once the input is accepted, so a refused call leaves a seeded run's ids as they were.
     const id = ids.alnum(12)
     const now = formatTimestamp(clock.now())
+    const seq = state.nextSeq()
+    const handler = reviewHandler(input.messageReviewHandler)
     const record: RoomRecord = {
       arn: chatArn(state.region, state.accountId, 'room', id),
       id,
@@ -90,14 +92,12 @@ export const roomHandlers = {
       updateTime: now,
       maximumMessageRatePerSecond: input.maximumMessageRatePerSecond ?? DEFAULT_MAX_MESSAGE_RATE_PER_SECOND,
       maximumMessageLength: input.maximumMessageLength ?? DEFAULT_MAX_MESSAGE_LENGTH,
-      messageReviewHandler: reviewHandler(input.messageReviewHandler),
+      ...(handler && { messageReviewHandler: handler }),
       loggingConfigurationIdentifiers,
       tags: { ...input.tags },
-      seq: state.nextSeq(),
-      updateSeq: 0,
+      seq,
+      updateSeq: seq,
     }
-    record.updateSeq = record.seq
-    if (record.messageReviewHandler === undefined) delete record.messageReviewHandler
     state.chat.rooms.put(record)
     return toRoom(record)
   },
