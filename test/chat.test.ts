@@ -15,6 +15,7 @@ import {
 import { start, type RunningServer } from '../src/index.js'
 import { Simulator } from '../src/simulator/simulator.js'
 import { clientFor } from './helpers/ivs-client.js'
+import { signedRequest } from './helpers/signed-request.js'
 
 const REGION = 'us-west-2'
 const ROOM_ARN = /^arn:aws:ivschat:us-west-2:\d{12}:room\/([a-zA-Z0-9]{12})$/
@@ -342,6 +343,28 @@ t.test('requests signed for ivschat are verified with that signing name', async 
   const unsigned = await fetch(`${server.endpoint}/ListRooms`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' })
   t.equal(unsigned.status, 403)
   t.ok(unsigned.headers.get('x-amzn-errortype'), 'an AWS-shaped refusal')
+})
+
+t.test('on the wire: chat errors carry message and their modeled members, never exceptionMessage', async (t) => {
+  const missing = 'arn:aws:ivschat:us-west-2:123456789012:room/ZZZZZZZZZZZZ'
+  const notFound = await signedRequest(server.endpoint, { service: 'ivschat', path: '/GetRoom', body: JSON.stringify({ identifier: missing }) })
+  t.equal(notFound.status, 404)
+  t.equal(notFound.headers.get('x-amzn-errortype'), 'ResourceNotFoundException')
+  t.same(notFound.json, { resourceId: 'ZZZZZZZZZZZZ', resourceType: 'ROOM', message: `Room not found: ${missing}` })
+  const invalid = await signedRequest(server.endpoint, { service: 'ivschat', path: '/CreateRoom', body: JSON.stringify({ maximumMessageLength: 0 }) })
+  t.equal(invalid.status, 400)
+  t.equal(invalid.headers.get('x-amzn-errortype'), 'ValidationException')
+  t.same(Object.keys(invalid.json).sort(), ['fieldList', 'message', 'reason'])
+  t.same(invalid.json.fieldList, [{ name: 'maximumMessageLength', message: "Value '0' at 'maximumMessageLength' failed to satisfy constraint: Member must have value greater than or equal to 1" }])
+  const deleted = await signedRequest(server.endpoint, { service: 'ivschat', path: '/DeleteRoom', body: JSON.stringify({ identifier: (await chat.send(new CreateRoomCommand({}))).arn }) })
+  t.equal(deleted.status, 204)
+  t.equal(deleted.text, '', 'DeleteRoom answers 204 with no body')
+  const malformed = await signedRequest(server.endpoint, { service: 'ivschat', path: '/CreateRoom', body: '{"name":' })
+  t.equal(malformed.status, 400, 'malformed JSON is refused, not a crash')
+  t.ok(malformed.headers.get('x-amzn-errortype'))
+  const unknown = await signedRequest(server.endpoint, { service: 'ivschat', path: '/CreateChannel' })
+  t.equal(unknown.status, 404, 'an ivs path signed for chat is not a chat operation')
+  t.ok(unknown.headers.get('x-amzn-errortype'))
 })
 
 t.test('the state of each account and region is its own', async (t) => {
