@@ -4,7 +4,7 @@
 import type { Operations } from '../../model/ivschat/types.js'
 import type { HandlerTable, SimContext } from '../handler.js'
 import type { StoredResource } from '../resource-table.js'
-import { checkTagKeys, mergeTags, removeTags } from '../resources/tags.js'
+import { tagHandlersOver } from '../resources/tags.js'
 import { idOf, parseChatArn } from './chat-arn.js'
 import { fieldInvalid, notFound } from './chat-errors.js'
 
@@ -22,19 +22,4 @@ function requireTaggable(ctx: SimContext, arn: string): StoredResource {
   return resource
 }
 
-export const chatTagHandlers = {
-  TagResource(input, ctx) {
-    checkTagKeys(input.tags, tagRefusal)
-    mergeTags(requireTaggable(ctx, input.resourceArn), input.tags, tagRefusal)
-    return {}
-  },
-
-  UntagResource(input, ctx) {
-    removeTags(requireTaggable(ctx, input.resourceArn), input.tagKeys)
-    return {}
-  },
-
-  ListTagsForResource(input, ctx) {
-    return { tags: { ...requireTaggable(ctx, input.resourceArn).tags } }
-  },
-} satisfies HandlerTable<Operations>
+export const chatTagHandlers = tagHandlersOver(requireTaggable, tagRefusal) satisfies HandlerTable<Operations>
