@@ -9,6 +9,7 @@ import type { Config } from '../config/config.js'
 import { packageRoot } from '../config/package-root.js'
 import { addBaseRoutes } from '../control/base-routes.js'
 import { addCassetteRoutes, cassetteTarget } from '../control/cassette-routes.js'
+import { addChatRoutes } from '../control/chat-routes.js'
 import { ControlApi } from '../control/control-api.js'
 import { addEventRoutes } from '../control/event-routes.js'
 import { addFaultRoutes } from '../control/fault-routes.js'
@@ -75,6 +76,7 @@ export async function startApp(config: Config, logStream?: Writable): Promise<Ru
   addBaseRoutes(control, { simulator, version: packageVersion(), mode: () => backends.setting.mode, onReset: () => backends.rewind() })
   addStreamRoutes(control, { simulator })
   addStageRoutes(control, { simulator })
+  addChatRoutes(control, { simulator })
   addEventRoutes(control, { events })
   addFaultRoutes(control, { faults })
   addCassetteRoutes(control, { cassettes: backends, cassettesDir: config.cassettesDir })

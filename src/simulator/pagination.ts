@@ -18,18 +18,19 @@ function filterHash(filters: unknown): string {
   return createHash('sha256').update(JSON.stringify(filters ?? null)).digest('base64url').slice(0, 8)
 }
 
-function decodeToken(token: string, hash: string): number {
+function decodeToken(token: string, hash: string, refuse: (message: string) => Error): number {
   const [seq, tokenHash] = Buffer.from(token, 'base64url').toString('utf8').split(':')
   const after = Number(seq)
   if (!Number.isSafeInteger(after) || after < 0 || tokenHash !== hash) {
-    throw validationError('The nextToken is invalid or was issued for a different request')
+    throw refuse('The nextToken is invalid or was issued for a different request')
   }
   return after
 }
 
 /**
  * One page of `items` (already filtered, each with its creation `seq`, in the order to return).
- * `order` says whether seq rises ('asc', creation order) or falls ('desc', most recent first).
+ * `order` says whether seq rises ('asc', creation order) or falls ('desc', most recent first);
+ * `refuse` builds the calling service's ValidationException for a bad token.
  */
 export function paginate<T extends { seq: number }>(
   items: Iterable<T>,
@@ -37,10 +38,11 @@ export function paginate<T extends { seq: number }>(
   defaultMax: number,
   filters?: unknown,
   order: 'asc' | 'desc' = 'asc',
+  refuse: (message: string) => Error = validationError,
 ): Page<T> {
   const hash = filterHash(filters)
   const max = request.maxResults ?? defaultMax
-  const after = request.nextToken ? decodeToken(request.nextToken, hash) : undefined
+  const after = request.nextToken ? decodeToken(request.nextToken, hash, refuse) : undefined
   const page: T[] = []
   let more = false
   for (const item of items) {

@@ -5,6 +5,7 @@ import type {
 } from '../model/ivs/types.js'
 import type { ResourceType } from './arn.js'
 import type { IdGenerator } from './ids.js'
+import { ChatState, type ChatStateSnapshot } from './ivschat/chat-state.js'
 import { RealtimeState, type RealtimeStateSnapshot } from './realtime/realtime-state.js'
 import { ResourceTable, type StoredResource } from './resource-table.js'
 import { ViewerSessionRevocations, type ViewerSessionRevocationSnapshot } from './resources/viewer-session-revocations.js'
@@ -32,6 +33,8 @@ export interface RegionStateSnapshot {
   readonly realtime?: RealtimeStateSnapshot
   /** Absent in files written before revocations were kept in the region's state. */
   readonly viewerSessionRevocations?: readonly ViewerSessionRevocationSnapshot[]
+  /** Absent in files written before IVS Chat was simulated. */
+  readonly chat?: ChatStateSnapshot
 }
 
 export class RegionState {
@@ -53,6 +56,8 @@ export class RegionState {
   realtime = new RealtimeState()
   /** StartViewerSessionRevocation's, which the playback edge refuses (not resources: no ARN). */
   viewerSessionRevocations = new ViewerSessionRevocations()
+  /** IVS Chat's rooms and logging configurations (src/simulator/ivschat/). */
+  chat = new ChatState()
 
   constructor(accountId: string, region: string, ids: IdGenerator) {
     this.accountId = accountId
@@ -81,7 +86,7 @@ export class RegionState {
     const tables: Record<string, StoredResource[]> = {}
     for (const type of resourceTypes) tables[type] = [...this.tableFor(type)!.values()]
     return { accountId: this.accountId, region: this.region, hostPrefix: this.hostPrefix, seq: this.#seq, tables, streams: this.streams.snapshot(), realtime: this.realtime.snapshot(),
-      viewerSessionRevocations: this.viewerSessionRevocations.snapshot() }
+      viewerSessionRevocations: this.viewerSessionRevocations.snapshot(), chat: this.chat.snapshot() }
   }
 
   static restore(snapshot: RegionStateSnapshot, ids: IdGenerator): RegionState {
@@ -95,6 +100,7 @@ export class RegionState {
     state.streams.restore(snapshot.streams)
     state.realtime = RealtimeState.restore(snapshot.realtime)
     state.viewerSessionRevocations = ViewerSessionRevocations.restore(snapshot.viewerSessionRevocations)
+    state.chat = ChatState.restore(snapshot.chat)
     return state
   }
 }

@@ -3,10 +3,11 @@
 import type { Backend, IvsAnswer } from '../backend/backend.js'
 import type { IvsCall, ObservedCall } from '../backend/ivs-call.js'
 import type { Operations as RealtimeOperations } from '../model/ivs-realtime/types.js'
+import type { Operations as ChatOperations } from '../model/ivschat/types.js'
 import type { OperationName, Operations } from '../model/ivs/types.js'
 import type { ServiceId, ServiceSpec } from '../model/service-spec.js'
 import { isReadOperation as isRead } from '../model/is-read-operation.js'
-import { ivs, ivsRealtime } from '../model/services.js'
+import { ivs, ivschat, ivsRealtime } from '../model/services.js'
 import { AwsError } from '../protocol/aws-error.js'
 import { serializeError, serializeOutput } from '../protocol/serialize.js'
 import { systemClock, type Clock } from './clock.js'
@@ -15,6 +16,7 @@ import type { SimContext } from './handler.js'
 import { handlers } from './handlers.js'
 import { serve, type ServedService } from './served-service.js'
 import { IdGenerator } from './ids.js'
+import { chatHandlers } from './ivschat/chat-handlers.js'
 import { realtimeHandlers } from './realtime/realtime-handlers.js'
 import { RegionState, type RegionStateSnapshot } from './region-state.js'
 import { absorbAnswer } from './absorb.js'
@@ -56,6 +58,7 @@ export class Simulator implements Backend {
     this.#served = new Map([
       ['ivs', serve<Operations, SimContext>(ivs, handlers, context)],
       ['ivs-realtime', serve<RealtimeOperations, SimContext>(ivsRealtime, realtimeHandlers, context)],
+      ['ivschat', serve<ChatOperations, SimContext>(ivschat, chatHandlers, context)],
     ])
   }
 

@@ -3,7 +3,7 @@
 import type { Operations } from '../../model/ivs-realtime/types.js'
 import type { HandlerTable, SimContext } from '../handler.js'
 import type { StoredResource } from '../resource-table.js'
-import { checkTagKeys, mergeTags, removeTags } from '../resources/tags.js'
+import { tagHandlersOver } from '../resources/tags.js'
 import { notFound, validationError } from './realtime-errors.js'
 
 const ARN = /^arn:aws:ivs:([a-z0-9-]+):(\d+):([a-z-]+)\/[a-zA-Z0-9-]+$/
@@ -15,19 +15,4 @@ function requireTaggable(ctx: SimContext, arn: string): StoredResource {
   return resource
 }
 
-export const realtimeTagHandlers = {
-  TagResource(input, ctx) {
-    checkTagKeys(input.tags)
-    mergeTags(requireTaggable(ctx, input.resourceArn), input.tags, validationError)
-    return {}
-  },
-
-  UntagResource(input, ctx) {
-    removeTags(requireTaggable(ctx, input.resourceArn), input.tagKeys)
-    return {}
-  },
-
-  ListTagsForResource(input, ctx) {
-    return { tags: { ...requireTaggable(ctx, input.resourceArn).tags } }
-  },
-} satisfies HandlerTable<Operations>
+export const realtimeTagHandlers = tagHandlersOver(requireTaggable, validationError) satisfies HandlerTable<Operations>

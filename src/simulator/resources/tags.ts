@@ -12,11 +12,12 @@ export const MAX_TAGS_PER_RESOURCE = mapLimit('Tags')
 
 /**
  * Refuses `aws:` keys (reserved by AWS tagging rules, which the model defers to). Shared by
- * TagResource and every Create/Import that takes tags, so both paths refuse the same keys the same way.
+ * TagResource and every Create/Import that takes tags, so both paths refuse the same keys the same way;
+ * `refuse` builds the calling service's ValidationException (ivschat's carries a `reason`).
  */
-export function checkTagKeys(tags: Tags | undefined): void {
+export function checkTagKeys(tags: Tags | undefined, refuse: (message: string) => Error = validationError): void {
   const reserved = Object.keys(tags ?? {}).filter((k) => k.toLowerCase().startsWith('aws:'))
-  if (reserved.length) throw validationError(`Tag keys starting with 'aws:' are reserved: ${reserved.join(', ')}`)
+  if (reserved.length) throw refuse(`Tag keys starting with 'aws:' are reserved: ${reserved.join(', ')}`)
 }
 
 /**
@@ -47,23 +48,35 @@ function requireTaggable(ctx: SimContext, arn: string): StoredResource {
   return resource
 }
 
-export const tagHandlers = {
-  TagResource(input, ctx) {
-    // Validation before existence (docs/ivs-behavior.md §1 check order).
-    checkTagKeys(input.tags)
-    mergeTags(requireTaggable(ctx, input.resourceArn), input.tags, validationError)
-    return {}
-  },
+/**
+ * TagResource, UntagResource and ListTagsForResource over one service's resources, the same for
+ * ivs, ivs-realtime and ivschat: `find` looks a caller's resource up by ARN (throwing the service's
+ * not-found), `refuse` builds the service's ValidationException. Validation before existence
+ * (docs/ivs-behavior.md §1 check order).
+ */
+export function tagHandlersOver(
+  find: (ctx: SimContext, arn: string) => StoredResource,
+  refuse: (message: string) => Error = validationError,
+) {
+  return {
+    TagResource(input: { resourceArn: string; tags: Tags }, ctx: SimContext) {
+      checkTagKeys(input.tags, refuse)
+      mergeTags(find(ctx, input.resourceArn), input.tags, refuse)
+      return {}
+    },
 
-  UntagResource(input, ctx) {
-    removeTags(requireTaggable(ctx, input.resourceArn), input.tagKeys)
-    return {}
-  },
+    UntagResource(input: { resourceArn: string; tagKeys: string[] }, ctx: SimContext) {
+      removeTags(find(ctx, input.resourceArn), input.tagKeys)
+      return {}
+    },
 
-  ListTagsForResource(input, ctx) {
-    return { tags: { ...requireTaggable(ctx, input.resourceArn).tags } }
-  },
-} satisfies HandlerTable
+    ListTagsForResource(input: { resourceArn: string }, ctx: SimContext) {
+      return { tags: { ...find(ctx, input.resourceArn).tags } }
+    },
+  }
+}
+
+export const tagHandlers = tagHandlersOver(requireTaggable) satisfies HandlerTable
 
 function mapLimit(shapeName: string): number {
   const shape = ivs.shapeOf(shapeName)
