@@ -30,6 +30,8 @@ export interface Budget {
   readonly seed: number
   /** Random model cases on top of the systematic ones. */
   readonly fuzzCases: number
+  /** The full suite: model + malformed cases to reach; fuzzCases is set from it once the served services are known. */
+  readonly targetCases?: number
   /** Systematic model cases: all of them, or one per operation and category. */
   readonly systematic: 'all' | 'stratified'
   /** Malformed-body cases: every route, or a few. */
