@@ -5,23 +5,30 @@ import type { Test } from 'tap'
 import type { ServiceSpec } from '../../src/model/service-spec.js'
 import { ivs } from '../../src/model/services.js'
 import type { JsonObject, JsonValue } from '../../src/protocol/deserialize.js'
-import { isNotImplemented, judge, readError } from './check.js'
+import { isNotImplemented, judge, readError, undeclaredError, type Called } from './check.js'
 import { runCases, type WireCase } from './cases.js'
 import { MAIN_KEY, Tally, type Budget, type Client } from './harness.js'
 import { modelCasesFor, type ModelCase, type ModelCases } from './model-cases.js'
 import { Prng } from './prng.js'
 import { pool } from './wire.js'
 
-function toWire(gen: ModelCases, c: ModelCase, category: string): WireCase {
+function toWire(gen: ModelCases, c: ModelCase, category: string, tally?: Tally): WireCase {
   const req = gen.buildRequest(c.op, c.input)
-  return { category, label: c.label, ...req, signingName: gen.spec.model.signingName, judge: (a) => judge(a, c.expect) }
+  const called: Called = { spec: gen.spec, op: c.op }
+  return {
+    category, label: c.label, ...req, signingName: gen.spec.model.signingName,
+    judge: (a) => {
+      tally?.note(undeclaredError(a, called))
+      return judge(a, c.expect, called)
+    },
+  }
 }
 
 /**
  * One case per (service, operation, category) in the sample; every case in the full suite. The
  * random cases take turns among the services.
  */
-export function* modelWireCases(budget: Budget, services: readonly ServiceSpec[]): Generator<WireCase> {
+export function* modelWireCases(budget: Budget, services: readonly ServiceSpec[], tally?: Tally): Generator<WireCase> {
   const generators = services.map(modelCasesFor)
   const seen = new Set<string>()
   for (const gen of generators) {
@@ -30,14 +37,14 @@ export function* modelWireCases(budget: Budget, services: readonly ServiceSpec[]
       const key = `${c.op}|${category}`
       if (budget.systematic === 'stratified' && seen.has(key)) continue
       seen.add(key)
-      yield toWire(gen, c, category)
+      yield toWire(gen, c, category, tally)
     }
   }
   const prng = new Prng(budget.seed)
   for (let i = 0; i < budget.fuzzCases; i++) {
     const gen = generators[i % generators.length]
     const c = gen.fuzzCase(prng)
-    yield toWire(gen, c, `model/${c.service}/fuzz-${c.expect.kind}`)
+    yield toWire(gen, c, `model/${c.service}/fuzz-${c.expect.kind}`, tally)
   }
 }
 
@@ -72,7 +79,7 @@ export async function prototypeKeyRoundTrip(t: Test, client: Client): Promise<vo
 
 export async function modelSuite(t: Test, client: Client, budget: Budget, services: readonly ServiceSpec[]): Promise<Tally> {
   const tally = new Tally()
-  await runCases(client, modelWireCases(budget, services), tally, budget)
+  await runCases(client, modelWireCases(budget, services, tally), tally, budget)
   tally.assert(t, 'model-generated bad input')
   return tally
 }
@@ -207,7 +214,9 @@ export async function existingResourceCases(t: Test, client: Client, seed: numbe
     for (const c of cases) {
       const req = gen.buildRequest(op, withExistingArns(gen, c.input, pools, prng, 0) as JsonObject)
       const answer = await client.signed(req.method, req.target, req.body, { ...MAIN_KEY, service: gen.spec.model.signingName })
-      const problem = judge(answer, c.expect)
+      const called: Called = { spec: gen.spec, op }
+      tally.note(undeclaredError(answer, called))
+      const problem = judge(answer, c.expect, called)
       const category = `existing/${gen.spec.id}/${c.label.includes('null') ? 'null-optional' : 'every-member'}`
       tally.record(category, problem === undefined ? undefined : `${gen.spec.id} ${c.label}: ${problem}`, isNotImplemented(answer))
     }
@@ -254,7 +263,9 @@ export async function statefulSuite(t: Test, client: Client, budget: Budget, cou
         return
       }
       if (answer.status === 200) pools.harvest(answer.body)
-      const problem = judge(answer, c.expect)
+      const called: Called = { spec: gen.spec, op: c.op }
+      tally.note(undeclaredError(answer, called))
+      const problem = judge(answer, c.expect, called)
       const err = answer.status >= 400 ? readError(answer) : undefined
       // Valid input is tallied by answer, to show how deep it got (200 vs 404 vs 409 …).
       const category = c.expect.kind === 'accepted'
