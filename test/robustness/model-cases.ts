@@ -149,7 +149,7 @@ function matchesKind(v: JsonValue, type: ShapeModel['type']): boolean {
 
 export type Category =
   | 'missing-required' | 'null-required' | 'null-optional' | 'too-short' | 'too-long' | 'pattern' | 'enum' | 'range'
-  | 'big-number' | 'list-size' | 'map-size' | 'map-key' | 'null-item' | 'wrong-type' | 'unknown-member' | 'valid'
+  | 'big-number' | 'list-size' | 'map-size' | 'map-key' | 'null-item' | 'wrong-type' | 'unknown-member' | 'union' | 'valid'
 
 export interface Violation {
   readonly path: string
@@ -183,6 +183,7 @@ const phrases = {
   maxValue: (n: number) => `Member must have value less than or equal to ${n}`,
   pattern: (p: string) => `Member must satisfy regular expression pattern: ${p}`,
   enumSet: (values: readonly string[]) => `Member must satisfy enum value set: [${values.join(', ')}]`,
+  union: (members: readonly string[]) => `Member must have exactly one of [${members.join(', ')}] set`,
 }
 
 const wrongTypes: Readonly<Record<ShapeModel['type'], readonly JsonValue[]>> = {
@@ -232,6 +233,8 @@ interface SiteContext {
   readonly op: string
   readonly location: 'uri' | 'querystring' | 'body'
   readonly required: boolean
+  /** A member of a union: null leaves the union with none set, which it refuses. */
+  readonly union?: { readonly steps: readonly Step[]; readonly phrase: string }
 }
 
 function label(ctx: SiteContext, steps: readonly Step[], what: string): string {
@@ -391,6 +394,13 @@ export class ModelCases {
       }
       case 'structure': {
         const out: JsonObject = {}
+        if (shape.union) {
+          // A union (ivschat's DestinationConfiguration) has exactly one member set, whatever the fill.
+          const names = Object.keys(shape.members)
+          const name = rnd ? rnd.pick(names) : names[0]
+          out[name] = this.validValue(shape.members[name].shape, fill, prng)
+          return out
+        }
         const required = new Set(shape.required ?? [])
         for (const [name, member] of Object.entries(shape.members)) {
           if (member.location === 'header') continue
@@ -437,6 +447,8 @@ export class ModelCases {
         if (!isObject(container)) throw new Error('path runs through a non-object')
         // A map-key step writes a new entry whose key is the bad key; its value stays valid.
         const name = 'member' in step ? step.member : step.key
+        // Writing under one member of a union chooses that member: the others go.
+        if (parent.type === 'structure' && parent.union) for (const other of Object.keys(parent.members)) if (other !== name) delete container[other]
         const entryShape = 'key' in step && parent.type === 'map' ? parent.value : nextShape
         if (last) {
           if (value === DELETE) delete container[name]
@@ -484,7 +496,8 @@ export class ModelCases {
       add('missing-required', 'missing', DELETE, expect)
       if (inBody) add('null-required', 'null', null, expect)
     } else if (inBody && steps.length > 0 && 'member' in steps[steps.length - 1]) {
-      add('null-optional', 'null (optional: same as absent)', null, { kind: 'accepted' })
+      if (ctx.union) add('null-optional', 'null (the union\'s only member)', null, violation(ctx.union.steps, ctx.union.phrase))
+      else add('null-optional', 'null (optional: same as absent)', null, { kind: 'accepted' })
     }
 
     // The wrong JSON type (only a JSON body has types).
@@ -552,7 +565,7 @@ export class ModelCases {
         }
         const itemSteps = [...steps, { index: 0 }]
         if (inBody) add('null-item', 'null item', null, violation(itemSteps, phrases.notNull), itemSteps)
-        this.#mutationsAt(shape.member, itemSteps, { ...ctx, required: false }, out)
+        this.#mutationsAt(shape.member, itemSteps, { ...ctx, required: false, union: undefined }, out)
         return
       }
       case 'map': {
@@ -579,7 +592,7 @@ export class ModelCases {
         }
         const valueSteps = [...steps, { key: validKey, part: 'value' as const }]
         add('null-item', 'null map value', null, violation(valueSteps, phrases.notNull), valueSteps)
-        this.#mutationsAt(shape.value, valueSteps, { ...ctx, required: false }, out)
+        this.#mutationsAt(shape.value, valueSteps, { ...ctx, required: false, union: undefined }, out)
         return
       }
       case 'structure': {
@@ -590,11 +603,20 @@ export class ModelCases {
             value: { nested: [1, 'two', { three: null }] }, expect: { kind: 'accepted' },
           })
         }
+        const names = Object.keys(shape.members)
+        const union = shape.union && steps.length > 0 ? { steps, phrase: phrases.union(names) } : undefined
+        if (union && inBody) {
+          // None set, and two set: both refused with the union's own sentence.
+          add('union', 'no member set', {}, violation(steps, union.phrase))
+          const two: JsonObject = {}
+          for (const name of names.slice(0, 2)) two[name] = this.validValue(shape.members[name].shape, 'required')
+          if (names.length > 1) add('union', `two members set (${names.slice(0, 2).join(', ')})`, two, violation(steps, union.phrase))
+        }
         const required = new Set(shape.required ?? [])
         for (const [name, member] of Object.entries(shape.members)) {
           if (member.location === 'header') continue
           const location = member.location === 'uri' ? 'uri' : member.location === 'querystring' ? 'querystring' : 'body'
-          this.#mutationsAt(member.shape, [...steps, { member: name }], { op: ctx.op, location: steps.length === 0 ? location : 'body', required: required.has(name) }, out)
+          this.#mutationsAt(member.shape, [...steps, { member: name }], { op: ctx.op, location: steps.length === 0 ? location : 'body', required: required.has(name), union }, out)
         }
         return
       }
@@ -646,10 +668,23 @@ export class ModelCases {
     const want = prng.chance(validShare) || all.length === 0 ? 0 : 1 + prng.int(3)
     for (let tries = 0; chosen.length < want && tries < 10; tries++) {
       const m = prng.pick(all)
-      if (!chosen.some((c) => overlaps(c.steps, m.steps))) chosen.push(m)
+      if (!chosen.some((c) => overlaps(c.steps, m.steps) || this.#otherUnionMembers(op, c.steps, m.steps))) chosen.push(m)
     }
     if (chosen.length === 0) return { service: this.spec.id, op, categories: ['valid'], label: `${op}: random valid input`, input: base, expect: { kind: 'accepted' } }
     return this.applyMutations(op, base, chosen)
+  }
+
+  /** True when two paths part at two members of one union: placing one removes the other. */
+  #otherUnionMembers(op: string, a: readonly Step[], b: readonly Step[]): boolean {
+    let shapeName = this.spec.operationOf(op).input
+    for (let i = 0; shapeName !== undefined && i < Math.min(a.length, b.length); i++) {
+      const shape = this.spec.shapeOf(shapeName)
+      const [x, y] = [a[i], b[i]]
+      if ('member' in x && 'member' in y && x.member !== y.member) return shape.type === 'structure' && shape.union === true
+      if (!('member' in x) || shape.type !== 'structure' || !shape.members[x.member]) return false
+      shapeName = shape.members[x.member].shape
+    }
+    return false
   }
 
   /** Puts an input on the wire the way the model binds it: path labels, query string, JSON body. */
