@@ -1,7 +1,7 @@
 // The load generator's SigV4 signer: the same canonical request @smithy/signature-v4 builds for
-// client-ivs (non-S3: the path is escaped again, `%3A` → `%253A`; user-agent is not signed), computed
+// the IVS clients (non-S3: the path is escaped again, `%3A` → `%253A`; user-agent is not signed), computed
 // synchronously with node:crypto so that a fresh signature per request costs microseconds, not the
-// SDK's middleware stack. ivs-requests.ts checks its output byte for byte against client-ivs before
+// SDK's middleware stack. ivs-requests.ts checks its output byte for byte against the SDK clients before
 // any load is sent, so a difference here fails the benchmark instead of skewing it.
 import { createHash, createHmac } from 'node:crypto'
 
@@ -38,18 +38,21 @@ export function sha256Hex(body: Buffer | string): string {
 
 export class ClientSigner {
   readonly #credentials: ClientCredentials
+  /** The SigV4 scope's service: the model's signing name (`ivs` for ivs and ivs-realtime, `ivschat`). */
+  readonly #service: string
   #keyDate = ''
   #key: Buffer = Buffer.alloc(0)
 
-  constructor(credentials: ClientCredentials) {
+  constructor(credentials: ClientCredentials, service = 'ivs') {
     this.#credentials = credentials
+    this.#service = service
   }
 
   #signingKey(date: string): Buffer {
     if (date !== this.#keyDate) {
       const hmac = (key: Buffer | string, data: string) => createHmac('sha256', key).update(data).digest()
       const { secretAccessKey, region } = this.#credentials
-      this.#key = hmac(hmac(hmac(hmac('AWS4' + secretAccessKey, date), region), 'ivs'), 'aws4_request')
+      this.#key = hmac(hmac(hmac(hmac('AWS4' + secretAccessKey, date), region), this.#service), 'aws4_request')
       this.#keyDate = date
     }
     return this.#key
@@ -57,8 +60,8 @@ export class ClientSigner {
 
   /**
    * The Authorization header for a request whose headers (lower-case names, final values, host,
-   * x-amz-date and x-amz-content-sha256 included) are `headers`. No query string: IVS's
-   * operations that client-ivs sends here carry none.
+   * x-amz-date and x-amz-content-sha256 included) are `headers`. No query string: the
+   * operations the benchmark sends carry none.
    */
   authorization(method: string, path: string, headers: readonly (readonly [string, string])[], payloadHash: string): string {
     const date = headers.find(([n]) => n === 'x-amz-date')?.[1]
@@ -70,7 +73,7 @@ export class ClientSigner {
       signable.map(([n, v]) => n + ':' + v.trim().replace(/\s+/g, ' ') + '\n').join('') + '\n' +
       signedHeaders + '\n' + payloadHash
     const day = date.slice(0, 8)
-    const scope = `${day}/${this.#credentials.region}/ivs/aws4_request`
+    const scope = `${day}/${this.#credentials.region}/${this.#service}/aws4_request`
     const stringToSign = 'AWS4-HMAC-SHA256\n' + date + '\n' + scope + '\n' + sha256Hex(canonical)
     const signature = createHmac('sha256', this.#signingKey(day)).update(stringToSign).digest('hex')
     return `AWS4-HMAC-SHA256 Credential=${this.#credentials.accessKeyId}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}`

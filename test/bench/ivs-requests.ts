@@ -1,19 +1,30 @@
-// IVS requests exactly as @aws-sdk/client-ivs puts them on the wire, built without the SDK.
+// IVS requests exactly as the AWS SDK for JavaScript puts them on the wire, built without the SDK:
+// client-ivs for ivs, client-ivs-realtime for ivs-realtime, client-ivschat for ivschat.
 //
-// `captureSdkProfile` sends one request of each kind through the real client-ivs (default
+// `captureSdkProfile` sends one request of each kind through the real client of a service (default
 // configuration, keep-alive agent) to a loopback socket that records the bytes, and learns the
 // header order and the fixed header values (user agents, retry header) from them. `RequestBuilder`
-// then builds any request of the benchmarked operations in that form, with a fresh date, invocation
-// id and SigV4 signature when asked. `verifyAgainstSdk` proves the two agree byte for byte (same date
-// and invocation id) before the benchmark sends anything.
+// then builds any request of the benchmarked operations in that form, signed for the service's
+// signing name, with a fresh date, invocation id and SigV4 signature when asked. `verifyAgainstSdk`
+// proves the two agree byte for byte (same date and invocation id) before the benchmark sends anything.
 import { randomUUID } from 'node:crypto'
 import net from 'node:net'
+import type { ServiceId } from '../../src/model/service-spec.js'
+import { specs } from '../../src/model/services.js'
 import { amzDate, ClientSigner, sha256Hex, type ClientCredentials } from './client-signer.js'
 
 export type BenchOperation =
   | 'CreateChannel' | 'GetChannel' | 'ListChannels' | 'DeleteChannel' | 'TagResource' | 'ListTagsForResource'
+  | 'CreateStage' | 'GetStage' | 'CreateRoom' | 'GetRoom'
 
 export type OperationInput = Record<string, unknown>
+
+/** Each service's SDK package and client class (the commands are `${operation}Command`). */
+export const sdkClients: Readonly<Record<ServiceId, { readonly packageName: string; readonly client: string }>> = {
+  ivs: { packageName: '@aws-sdk/client-ivs', client: 'IvsClient' },
+  'ivs-realtime': { packageName: '@aws-sdk/client-ivs-realtime', client: 'IVSRealTimeClient' },
+  ivschat: { packageName: '@aws-sdk/client-ivschat', client: 'IvschatClient' },
+}
 
 /** The SDK's label encoding (`extendedEncodeURIComponent`). */
 function encodeLabel(s: string): string {
@@ -29,7 +40,7 @@ interface Binding {
 
 const post = (name: string): Binding => ({ method: 'POST', path: () => `/${name}`, body: (input) => JSON.stringify(input) })
 
-/** The HTTP bindings of the operations the benchmark sends (from the IVS model). */
+/** The HTTP bindings of the operations the benchmark sends (from the services' models). */
 export const bindings: Readonly<Record<BenchOperation, Binding>> = {
   CreateChannel: post('CreateChannel'),
   GetChannel: post('GetChannel'),
@@ -45,11 +56,17 @@ export const bindings: Readonly<Record<BenchOperation, Binding>> = {
     path: (input) => `/tags/${encodeLabel(String(input.resourceArn))}`,
     body: () => undefined,
   },
+  CreateStage: post('CreateStage'),
+  GetStage: post('GetStage'),
+  CreateRoom: post('CreateRoom'),
+  GetRoom: post('GetRoom'),
 }
 
-/** What client-ivs sends besides the request's own data, learnt from its bytes. */
+/** What a service's client sends besides the request's own data, learnt from its bytes. */
 export interface SdkProfile {
-  /** Header names in the order client-ivs writes them, for requests with and without a body. */
+  /** The service whose client was learnt: its requests are signed with its model's signing name. */
+  readonly service: ServiceId
+  /** Header names in the order the client writes them, for requests with and without a body. */
   readonly order: { readonly withBody: readonly string[]; readonly withoutBody: readonly string[] }
   /** Values that are the same on every request: user-agent, x-amz-user-agent, amz-sdk-request, content-type. */
   readonly fixed: Readonly<Record<string, string>>
@@ -75,7 +92,7 @@ export class RequestBuilder {
   constructor(profile: SdkProfile, endpoint: string, credentials: ClientCredentials) {
     this.#profile = profile
     this.#host = new URL(endpoint).host
-    this.#signer = new ClientSigner(credentials)
+    this.#signer = new ClientSigner(credentials, specs[profile.service].model.signingName)
   }
 
   /** The full request bytes, signed. */
@@ -141,43 +158,76 @@ async function withCaptureServer<T>(fn: (endpoint: string, captured: CapturedReq
 }
 
 const SAMPLE_ARN = 'arn:aws:ivs:us-west-2:123456789012:channel/abcdEFGH1234'
+const SAMPLE_STAGE = 'arn:aws:ivs:us-west-2:123456789012:stage/abcdEFGH1234'
+const SAMPLE_ROOM = 'arn:aws:ivschat:us-west-2:123456789012:room/abcdEFGH1234'
 
-/** One request of each operation the benchmark sends. */
-export const sampleCalls: readonly { op: BenchOperation; input: OperationInput }[] = [
-  { op: 'CreateChannel', input: { name: 'bench-sample-1' } },
-  { op: 'GetChannel', input: { arn: SAMPLE_ARN } },
-  { op: 'ListChannels', input: { maxResults: 50 } },
-  { op: 'TagResource', input: { resourceArn: SAMPLE_ARN, tags: { bench: 'w4' } } },
-  { op: 'ListTagsForResource', input: { resourceArn: SAMPLE_ARN } },
-  { op: 'DeleteChannel', input: { arn: SAMPLE_ARN } },
-]
+interface SampleCall {
+  readonly op: BenchOperation
+  readonly input: OperationInput
+}
 
-async function sendThroughSdk(
-  endpoint: string,
-  credentials: ClientCredentials,
-  calls: readonly { op: BenchOperation; input: OperationInput }[],
-): Promise<void> {
-  // Imported here only: the SDK is a devDependency and costs a few hundred ms to load. Its notice
-  // about future Node versions is not the benchmark's business (it changes nothing on the wire).
+/**
+ * One request of each operation the benchmark sends, by service. The first two teach the profile:
+ * a POST with a JSON body and a GET without one.
+ */
+export const sampleCalls: Readonly<Record<ServiceId, readonly SampleCall[]>> = {
+  ivs: [
+    { op: 'GetChannel', input: { arn: SAMPLE_ARN } },
+    { op: 'ListTagsForResource', input: { resourceArn: SAMPLE_ARN } },
+    { op: 'CreateChannel', input: { name: 'bench-sample-1' } },
+    { op: 'ListChannels', input: { maxResults: 50 } },
+    { op: 'TagResource', input: { resourceArn: SAMPLE_ARN, tags: { bench: 'w4' } } },
+    { op: 'DeleteChannel', input: { arn: SAMPLE_ARN } },
+  ],
+  'ivs-realtime': [
+    { op: 'GetStage', input: { arn: SAMPLE_STAGE } },
+    { op: 'ListTagsForResource', input: { resourceArn: SAMPLE_STAGE } },
+    { op: 'CreateStage', input: { name: 'bench-sample-1' } },
+  ],
+  ivschat: [
+    { op: 'GetRoom', input: { identifier: SAMPLE_ROOM } },
+    { op: 'ListTagsForResource', input: { resourceArn: SAMPLE_ROOM } },
+    { op: 'CreateRoom', input: { name: 'bench-sample-1' } },
+  ],
+}
+
+interface SdkClient {
+  send(command: unknown): Promise<unknown>
+  destroy(): void
+}
+type SdkModule = Record<string, unknown>
+
+/**
+ * The service's SDK module, or undefined when it is not installed. Imported here only: the SDKs are
+ * devDependencies and cost a few hundred ms to load.
+ */
+export async function loadSdk(service: ServiceId): Promise<SdkModule | undefined> {
+  // Its notice about future Node versions is not the benchmark's business (it changes nothing on the wire).
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
-  const sdk = await import('@aws-sdk/client-ivs')
-  const commands: Record<BenchOperation, new (input: never) => unknown> = {
-    CreateChannel: sdk.CreateChannelCommand,
-    GetChannel: sdk.GetChannelCommand,
-    ListChannels: sdk.ListChannelsCommand,
-    DeleteChannel: sdk.DeleteChannelCommand,
-    TagResource: sdk.TagResourceCommand,
-    ListTagsForResource: sdk.ListTagsForResourceCommand,
+  const { packageName } = sdkClients[service]
+  try {
+    return (await import(packageName)) as SdkModule
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') return undefined
+    throw err
   }
+}
+
+async function sendThroughSdk(endpoint: string, credentials: ClientCredentials, service: ServiceId, calls: readonly SampleCall[]): Promise<void> {
+  const sdk = await loadSdk(service)
+  const { packageName, client: clientName } = sdkClients[service]
+  if (!sdk) throw new Error(`${packageName} is not installed`)
+  const Client = sdk[clientName] as new (config: unknown) => SdkClient
   // Default configuration, as a user would create it: only where to send and how to sign.
-  const client = new sdk.IvsClient({
+  const client = new Client({
     endpoint,
     region: credentials.region,
     credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey },
   })
   try {
     for (const { op, input } of calls) {
-      await client.send(new commands[op](input as never) as Parameters<typeof client.send>[0])
+      const Command = sdk[`${op}Command`] as new (input: OperationInput) => unknown
+      await client.send(new Command(input))
     }
   } finally {
     client.destroy()
@@ -191,14 +241,11 @@ function headerLines(head: string): [string, string][] {
   })
 }
 
-/** Learns client-ivs's header order and fixed values from its bytes on the wire. */
-export async function captureSdkProfile(credentials: ClientCredentials): Promise<SdkProfile> {
+/** Learns a service client's header order and fixed values from its bytes on the wire. */
+export async function captureSdkProfile(credentials: ClientCredentials, service: ServiceId = 'ivs'): Promise<SdkProfile> {
   // AWS_* variables would change what the SDK sends (e.g. a profile's settings); benchmark the default.
   return withCaptureServer(async (endpoint, captured) => {
-    await sendThroughSdk(endpoint, credentials, [
-      sampleCalls.find((c) => c.op === 'GetChannel')!,
-      sampleCalls.find((c) => c.op === 'ListTagsForResource')!,
-    ])
+    await sendThroughSdk(endpoint, credentials, service, sampleCalls[service].slice(0, 2))
     if (captured.length !== 2) throw new Error(`expected 2 captured requests, got ${captured.length}`)
     const [withBody, withoutBody] = captured.map((c) => headerLines(c.head))
     const sdkNames = (lines: [string, string][]) => lines.map(([n]) => n).filter((n) => n === n.toLowerCase())
@@ -207,25 +254,27 @@ export async function captureSdkProfile(credentials: ClientCredentials): Promise
     for (const [name, value] of withoutBody) if (name === name.toLowerCase() && !COMPUTED.has(name)) fixed[name] ??= value
     // Lines written by node's http client itself carry capitalised names (`Connection: keep-alive`).
     const trailing = withBody.filter(([n]) => n !== n.toLowerCase()).map(([n, v]) => `${n}: ${v}`)
-    return { order: { withBody: sdkNames(withBody), withoutBody: sdkNames(withoutBody) }, fixed, trailing }
+    return { service, order: { withBody: sdkNames(withBody), withoutBody: sdkNames(withoutBody) }, fixed, trailing }
   })
 }
 
 /**
- * Sends every sample call through client-ivs and through the builder (with the SDK's date and
- * invocation id) and throws, showing both, unless the bytes are identical.
+ * Sends every sample call of the profile's service through its client and through the builder (with
+ * the SDK's date and invocation id) and throws, showing both, unless the bytes are identical.
  */
 export async function verifyAgainstSdk(profile: SdkProfile, credentials: ClientCredentials): Promise<number> {
+  const calls = sampleCalls[profile.service]
+  const { packageName } = sdkClients[profile.service]
   return withCaptureServer(async (endpoint, captured) => {
-    await sendThroughSdk(endpoint, credentials, sampleCalls)
-    if (captured.length !== sampleCalls.length) throw new Error(`expected ${sampleCalls.length} captured requests, got ${captured.length}`)
+    await sendThroughSdk(endpoint, credentials, profile.service, calls)
+    if (captured.length !== calls.length) throw new Error(`expected ${calls.length} captured requests, got ${captured.length}`)
     const builder = new RequestBuilder(profile, endpoint, credentials)
-    sampleCalls.forEach(({ op, input }, i) => {
+    calls.forEach(({ op, input }, i) => {
       const sdk = captured[i]
       const lines = Object.fromEntries(headerLines(sdk.head))
       const ours = builder.build(op, input, { date: lines['x-amz-date'], invocationId: lines['amz-sdk-invocation-id'] })
       if (!ours.equals(sdk.bytes)) {
-        throw new Error(`${op}: the benchmark's request differs from client-ivs's:\n--- client-ivs\n${sdk.bytes.toString('latin1')}\n--- benchmark\n${ours.toString('latin1')}`)
+        throw new Error(`${op}: the benchmark's request differs from ${packageName}'s:\n--- ${packageName}\n${sdk.bytes.toString('latin1')}\n--- benchmark\n${ours.toString('latin1')}`)
       }
     })
     return captured.length

@@ -167,7 +167,9 @@ export function renderReport(run: BenchRun, verdicts: readonly Verdict[], notes:
     `- Load average (1 min): ${fmt(load.start[0], 2)} at the start, ${mm(during, 2)} during, ${fmt(load.end[0], 2)} at the end. ` +
       `On ${m.cores} cores anything above ${m.cores} means other work was competing for the cores: req/s and latency are then noisy, server CPU µs per request much less so.`,
     `- Rounds: ${run.settings.rounds} × (warm-up ${run.settings.warmupMs} ms + ${run.settings.durationMs} ms measured) per target, workload and concurrency; a fresh server for every workload in every round.`,
-    `- Requests: as \`${run.sdk.userAgent}\` sends them, proved byte-identical (same date and invocation id) on ${run.sdk.verifiedRequests} operations before the load; SigV4 with test/test.`,
+    `- Requests: as \`${run.sdk.userAgent}\` sends them, proved byte-identical (same date and invocation id) on ${run.sdk.verifiedRequests} operations before the load; SigV4 with test/test.` +
+      (run.sdk.others ?? []).map((o) => ` ${o.service} requests as \`${o.userAgent}\` sends them, proved likewise on ${o.verifiedRequests} operations.`).join(''),
+    ...(run.skippedWorkloads ?? []).map((s) => `- ${s.workload} (${workloadTitles[s.workload]}) not run: ${s.reason}.`),
     `- Targets: ${run.targets.map((t) => (t.unavailable ? `${t.name} (not run: ${t.unavailable})` : `${t.name} (${t.title})`)).join('; ')}.`,
     ...(run.failures.length ? [`- Failures: ${run.failures.map((f) => f.slice(0, 200)).join('; ')}`] : []),
     '',
@@ -202,6 +204,9 @@ export function renderReport(run: BenchRun, verdicts: readonly Verdict[], notes:
     '  node:net, each with one request in flight, for a warm-up and then a fixed window; only answers completed inside the',
     '  window count. Requests are written as prepared bytes and answers parsed minimally, which costs about a third of the',
     '  client CPU of node:http\'s client, so one client core can saturate the ceiling (checked: its CPU use is reported above).',
+    '- W5 and W6 are W1 on ivs-realtime (GetStage, signed `ivs`) and ivschat (GetRoom, signed `ivschat`), written as their own',
+    '  SDK clients write them; the hot path is shared, so they are held to W1\'s ratio, and run at the highest concurrency only.',
+    '  The ceiling answers them with its GetChannel body. A workload whose service this build does not serve is skipped, with why.',
     '- W1 and W2 repeat one pre-signed request (valid for the 5-minute skew window; each run signs its own). W3 and W4 sign',
     '  every request afresh in the client with a fresh amz-sdk-invocation-id; that signing time is reported separately and',
     '  is not part of the latency.',

@@ -20,7 +20,14 @@ export interface BenchRun {
   readonly git: { commit: string; dirty: boolean }
   /** 1-minute load average sampled through the run. */
   readonly loadAverage: { start: number[]; end: number[]; samples: number[] }
-  readonly sdk: { userAgent: string; verifiedRequests: number }
+  readonly sdk: {
+    userAgent: string
+    verifiedRequests: number
+    /** The other services' clients (client-ivs-realtime, client-ivschat), learnt and verified likewise. */
+    others?: { service: string; userAgent: string; verifiedRequests: number }[]
+  }
+  /** Workloads asked for but not run here (their service is not served, or its SDK is not installed). */
+  readonly skippedWorkloads?: { workload: WorkloadName; reason: string }[]
   readonly targets: { name: TargetName; title: string; unavailable?: string }[]
   readonly moto?: string
   readonly measurements: Measurement[]

@@ -17,16 +17,18 @@ import { parseArgs } from 'node:util'
 import { CASSETTE_SIZES, runCassetteScale, type CassetteScaleResult } from './cassette-scale.js'
 import { runColdStarts, type ColdStartResult } from './cold-start.js'
 import { profileSimulate, type ProfileSummary } from './cpu-profile.js'
-import { captureSdkProfile, verifyAgainstSdk } from './ivs-requests.js'
+import type { ServiceId } from '../../src/model/service-spec.js'
+import { captureSdkProfile, loadSdk, sdkClients, verifyAgainstSdk, type SdkProfile } from './ivs-requests.js'
 import { loadAverage, machineInfo } from './proc-stats.js'
 import { extractNotes, renderReport } from './report.js'
 import type { BenchRun } from './results.js'
 import {
-  answerTemplates, ceiling, createState, moto, recordTarget, replayTarget, simulate, TARGET_NAMES, type BenchContext, type Target, type TargetName,
+  answerTemplates, ceiling, createState, moto, recordTarget, replayTarget, simulate, TARGET_NAMES, unservedWorkloads, type BenchContext, type Target,
+  type TargetName,
 } from './targets.js'
 import { runThroughput, type Measurement } from './throughput.js'
 import { judge } from './verdicts.js'
-import { WORKLOADS, type WorkloadName } from './workloads.js'
+import { WORKLOADS, workloadService, type WorkloadName } from './workloads.js'
 
 const usage = `Usage: npm run bench -- [options]
 
@@ -151,7 +153,24 @@ async function main(argv: string[]): Promise<number> {
   const profile = await captureSdkProfile(credentials)
   const verifiedRequests = await verifyAgainstSdk(profile, credentials)
   log(`  ${verifiedRequests} operations: the benchmark's requests are byte-identical to client-ivs's`)
-  const ctx: BenchContext = { repoRoot, serverCpu, clientCpu, workDir, profile, credentials, log }
+  // The other services' clients, for their workloads (W5, W6): learnt and verified the same way.
+  const sdkProfiles: Partial<Record<ServiceId, SdkProfile>> = { ivs: profile }
+  const otherSdks: { service: ServiceId; userAgent: string; verifiedRequests: number }[] = []
+  const skippedWorkloads = new Map<WorkloadName, string>()
+  for (const service of [...new Set(workloads.map((w) => workloadService[w]))].filter((s) => s !== 'ivs')) {
+    const { packageName } = sdkClients[service]
+    if (!(await loadSdk(service))) {
+      for (const w of workloads) if (workloadService[w] === service) skippedWorkloads.set(w, `${packageName} is not installed`)
+      continue
+    }
+    log(`learning how ${packageName} writes requests…`)
+    const p = await captureSdkProfile(credentials, service)
+    const verified = await verifyAgainstSdk(p, credentials)
+    log(`  ${verified} operations: the benchmark's requests are byte-identical to ${packageName}'s`)
+    sdkProfiles[service] = p
+    otherSdks.push({ service, userAgent: `${packageName} (${p.fixed['user-agent']?.split(' ')[0] ?? 'aws-sdk-js'})`, verifiedRequests: verified })
+  }
+  const ctx: BenchContext = { repoRoot, serverCpu, clientCpu, workDir, profile, profiles: sdkProfiles, credentials, log }
 
   const all: Record<TargetName, Target> = { ceiling, simulate, replay: replayTarget(), record: recordTarget(), moto }
   const targets: { name: TargetName; title: string; unavailable?: string }[] = []
@@ -165,6 +184,12 @@ async function main(argv: string[]): Promise<number> {
   for (const t of targets) log(`  target ${t.name}: ${t.unavailable ? `not run: ${t.unavailable}` : t.title}`)
   const motoInfo = motoVersion()
   const failures: string[] = []
+  // A workload of a service this build does not serve is skipped with the reason, not failed.
+  if (phases.has('throughput') && runnable.some((t) => t.name === 'simulate')) {
+    for (const [w, why] of await unservedWorkloads(ctx, workloads.filter((w) => !skippedWorkloads.has(w)))) skippedWorkloads.set(w, why)
+  }
+  for (const [w, why] of skippedWorkloads) log(`  workload ${w} skipped: ${why}`)
+  const measured = workloads.filter((w) => !skippedWorkloads.has(w))
 
   let measurements: Measurement[] = []
   if (phases.has('throughput')) {
@@ -177,13 +202,13 @@ async function main(argv: string[]): Promise<number> {
         targets.find((x) => x.name === t.name)!.unavailable = `preparation failed: ${(err as Error).message.split('\n')[0]}`
       }
     }
-    log(`throughput: ${rounds} round(s), ${runnable.map((t) => t.name).join(', ')} × ${workloads.join(', ')} × c=${concurrencies.join(',')}`)
-    measurements = await runThroughput(ctx, runnable, { rounds, warmupMs, durationMs, concurrencies, workloads, maxRequests: 5_000_000 }, (m) => {
+    log(`throughput: ${rounds} round(s), ${runnable.map((t) => t.name).join(', ')} × ${measured.join(', ')} × c=${concurrencies.join(',')}`)
+    measurements = await runThroughput(ctx, runnable, { rounds, warmupMs, durationMs, concurrencies, workloads: measured, maxRequests: 5_000_000 }, (m) => {
       const bad = m.non2xx + m.transportErrors
       log(`  r${m.round} ${m.workload} c=${m.concurrency} ${m.target.padEnd(8)} ${m.rps.toFixed(0).padStart(6)} req/s  p50 ${m.latencyMs.p50.toFixed(3)} ms  ` +
         `p99 ${m.latencyMs.p99.toFixed(2)} ms  server ${(m.serverCpuMicrosPerRequest ?? NaN).toFixed(1)} µs/req  ${bad ? `NON-2xx ${bad}` : ''}`)
     })
-    for (const w of workloads) for (const t of runnable) {
+    for (const w of measured) for (const t of runnable) {
       if (t.workloads.includes(w) && !measurements.some((m) => m.target === t.name && m.workload === w)) failures.push(`${t.name} ${w}: no successful run`)
     }
   }
@@ -232,7 +257,8 @@ async function main(argv: string[]): Promise<number> {
     machine: { ...machine, serverCpu, clientCpu },
     git: gitInfo(),
     loadAverage: { start: loadStart, end: loadAverage(), samples: [...loadSamples, loadAverage()[0]] },
-    sdk: { userAgent: profile.fixed['user-agent']?.split(' ')[0] ?? 'client-ivs', verifiedRequests },
+    sdk: { userAgent: profile.fixed['user-agent']?.split(' ')[0] ?? 'client-ivs', verifiedRequests, others: otherSdks },
+    skippedWorkloads: [...skippedWorkloads].map(([workload, reason]) => ({ workload, reason })),
     targets,
     moto: motoInfo ? undefined : 'moto is not installed (`python3 -c "import moto"` fails)',
     measurements,

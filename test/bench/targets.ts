@@ -11,12 +11,13 @@ import { readFileSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { promisify } from 'node:util'
-import { createChannels } from './bench-client.js'
+import type { ServiceId } from '../../src/model/service-spec.js'
+import { createChannels, jsonOf, sendAll } from './bench-client.js'
 import { buildCassette, captureTemplates, type AnswerTemplates, type BuiltCassette } from './cassette-fixtures.js'
 import type { ClientCredentials } from './client-signer.js'
 import { RequestBuilder, type SdkProfile } from './ivs-requests.js'
 import { freePort, spawnServer, type ServerProcess } from './server-process.js'
-import type { WorkloadName, WorkloadSetup } from './workloads.js'
+import { workloadService, type WorkloadName, type WorkloadSetup } from './workloads.js'
 
 const run = promisify(execFile)
 
@@ -30,7 +31,10 @@ export interface BenchContext {
   readonly clientCpu?: number
   /** A scratch folder for this run (cassettes, profiles). */
   readonly workDir: string
+  /** How client-ivs writes requests. */
   readonly profile: SdkProfile
+  /** Each service's client, learnt and verified (a service whose SDK is not installed has none). */
+  readonly profiles: Readonly<Partial<Record<ServiceId, SdkProfile>>>
   readonly credentials: ClientCredentials
   readonly log: (line: string) => void
 }
@@ -64,10 +68,25 @@ export function startNodeFlags(ctx: BenchContext): string[] {
 
 export const LISTENING = /listening on (http:\/\/\S+)/
 
-/** W1 needs one channel, W2 a thousand; W3 and W4 make their own. */
+/** The client profile a workload's requests are written with. */
+export function profileFor(ctx: BenchContext, workload: WorkloadName): SdkProfile {
+  const profile = ctx.profiles[workloadService[workload]]
+  if (!profile) throw new Error(`${workload}: no ${workloadService[workload]} client profile (its SDK is not installed)`)
+  return profile
+}
+
+/** W1 needs one channel, W2 a thousand, W5 a stage, W6 a room; W3 and W4 make their own. */
 export async function createState(ctx: BenchContext, server: ServerProcess, workload: WorkloadName): Promise<WorkloadSetup> {
-  const builder = new RequestBuilder(ctx.profile, server.endpoint, ctx.credentials)
+  const builder = new RequestBuilder(profileFor(ctx, workload), server.endpoint, ctx.credentials)
   if (workload === 'W1') return { arns: await createChannels(server.endpoint, builder, 'bench-w1', 1) }
+  if (workload === 'W5') {
+    const [res] = await sendAll(server.endpoint, builder, [{ op: 'CreateStage', input: { name: 'bench-w5' } }])
+    return { arns: [String((jsonOf(res).stage as { arn: string }).arn)] }
+  }
+  if (workload === 'W6') {
+    const [res] = await sendAll(server.endpoint, builder, [{ op: 'CreateRoom', input: { name: 'bench-w6' } }])
+    return { arns: [String(jsonOf(res).arn)] }
+  }
   if (workload === 'W2') {
     await createChannels(server.endpoint, builder, 'bench-w2', 1000)
     return {}
@@ -102,7 +121,13 @@ export function cleanEnv(): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('IVS_REPLAY_')))
 }
 
-const ALL: readonly WorkloadName[] = ['W1', 'W2', 'W3', 'W4']
+const ALL: readonly WorkloadName[] = ['W1', 'W2', 'W3', 'W4', 'W5', 'W6']
+
+const CEILING_ARNS: Partial<Record<WorkloadName, string>> = {
+  W1: 'arn:aws:ivs:us-west-2:123456789012:channel/8D3M4bZVOaxg',
+  W5: 'arn:aws:ivs:us-west-2:123456789012:stage/8D3M4bZVOaxg',
+  W6: 'arn:aws:ivschat:us-west-2:123456789012:room/8D3M4bZVOaxg',
+}
 
 export const ceiling: Target = {
   name: 'ceiling',
@@ -118,9 +143,12 @@ export const ceiling: Target = {
       cpu: ctx.serverCpu,
       ready: { pattern: LISTENING },
     }),
-  // Answers everything with the same body, whose channel ARN W1 may as well ask for.
-  setup: async (_ctx, _server, workload) =>
-    workload === 'W1' ? { arns: ['arn:aws:ivs:us-west-2:123456789012:channel/8D3M4bZVOaxg'] } : {},
+  // Answers everything with the same body, whose channel ARN W1 may as well ask for (W5 and W6
+  // send a stage's and a room's ARN: the answer is the same GetChannel body).
+  setup: async (_ctx, _server, workload) => {
+    const arn = CEILING_ARNS[workload]
+    return arn ? { arns: [arn] } : {}
+  },
 }
 
 export const simulate: Target = {
@@ -158,6 +186,30 @@ export const moto: Target = {
     })
   },
   setup: createState,
+}
+
+/**
+ * Workloads of services other than ivs that this build does not serve yet (ivschat before its
+ * simulator lands), with why: one simulate-mode server is asked to set each of them up, as the
+ * throughput phase would. Undefined for a workload that can run.
+ */
+export async function unservedWorkloads(ctx: BenchContext, workloads: readonly WorkloadName[]): Promise<Map<WorkloadName, string>> {
+  const out = new Map<WorkloadName, string>()
+  const others = workloads.filter((w) => workloadService[w] !== 'ivs')
+  if (others.length === 0) return out
+  const server = await startIvsReplay(ctx, 'simulate (services probe)')
+  try {
+    for (const w of others) {
+      try {
+        await createState(ctx, server, w)
+      } catch (err) {
+        out.set(w, `this build of ivs-replay does not serve ${workloadService[w]}: ${(err as Error).message.slice(0, 200)}`)
+      }
+    }
+  } finally {
+    await server.stop()
+  }
+  return out
 }
 
 async function builtCli(ctx: BenchContext): Promise<boolean> {

@@ -6,8 +6,8 @@ import { spawn } from 'node:child_process'
 import path from 'node:path'
 import type { LoadResult, LoadSpec } from './load-generator.js'
 import { pinned, type ServerProcess } from './server-process.js'
-import type { BenchContext, Target, TargetName } from './targets.js'
-import type { WorkloadName } from './workloads.js'
+import { profileFor, type BenchContext, type Target, type TargetName } from './targets.js'
+import { concurrenciesFor, type WorkloadName } from './workloads.js'
 
 export interface RunSettings {
   readonly rounds: number
@@ -61,7 +61,7 @@ export async function runThroughput(
         try {
           server = await target.start(ctx, workload)
           const setup = await target.setup(ctx, server, workload)
-          for (const concurrency of settings.concurrencies) {
+          for (const concurrency of concurrenciesFor(workload, settings.concurrencies)) {
             const result = await runLoadGenerator(ctx, {
               endpoint: server.endpoint,
               workload,
@@ -71,7 +71,7 @@ export async function runThroughput(
               maxRequests: settings.maxRequests,
               answerTimeoutMs: 10_000,
               serverPid: server.pid,
-              profile: ctx.profile,
+              profile: profileFor(ctx, workload),
               credentials: ctx.credentials,
               setup,
               namePrefix: `bench-${workload.toLowerCase()}-r${round}-c${concurrency}`,

@@ -75,6 +75,11 @@ export function judge(run: BenchRun): Verdict[] {
   verdicts.push(ratioVerdict(run, 'replay-w1', 'replay (hybrid, full SigV4) W1 vs ceiling', 'replay', 'ceiling', 'W1', 0.45, replayMissing))
   verdicts.push(ratioVerdict(run, 'simulate-w1', 'simulate W1 vs ceiling', 'simulate', 'ceiling', 'W1', 0.4, unavailableReason(run, 'simulate')))
   verdicts.push(ratioVerdict(run, 'simulate-w2', 'simulate W2 vs ceiling', 'simulate', 'ceiling', 'W2', 0.25, unavailableReason(run, 'simulate')))
+  // The other services share W1's hot path, so they are held to W1's ratio.
+  const skipped = (w: WorkloadName) => run.skippedWorkloads?.find((s) => s.workload === w)?.reason
+  for (const [w, title] of [['W5', 'simulate W5 (ivs-realtime GetStage) vs ceiling'], ['W6', 'simulate W6 (ivschat GetRoom) vs ceiling']] as const) {
+    verdicts.push(ratioVerdict(run, `simulate-${w.toLowerCase()}`, title, 'simulate', 'ceiling', w, 0.4, skipped(w) ?? unavailableReason(run, 'simulate')))
+  }
   verdicts.push(ratioVerdict(run, 'moto-w1', 'simulate W1 vs moto', 'simulate', 'moto', 'W1', 25, motoMissing))
   verdicts.push(ratioVerdict(run, 'moto-w2', 'simulate W2 vs moto', 'simulate', 'moto', 'W2', 25, motoMissing))
 

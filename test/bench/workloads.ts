@@ -4,12 +4,17 @@
 //   W3  CreateChannel with a unique name             (signed afresh for every request)
 //   W4  a session: CreateChannel → GetChannel → TagResource → ListTagsForResource → DeleteChannel
 //       (signed afresh; each step uses the ARN the CreateChannel answer gave)
+//   W5  ivs-realtime GetStage on an existing stage   (as client-ivs-realtime signs it: `ivs`)
+//   W6  ivschat GetRoom on an existing room           (as client-ivschat signs it: `ivschat`)
+// W5 and W6 are W1 on the other two services: the server's hot path (SigV4, routing, validation, the
+// simulator's read cache, the response batch) is shared, so they should come as close to the ceiling.
 // A pre-signed request stays valid for the server's 5-minute skew window; every load-generator run
 // signs its own, so none is older than one run (seconds).
+import type { ServiceId } from '../../src/model/service-spec.js'
 import type { HttpResponse } from './http-connection.js'
 import type { BenchOperation, OperationInput, RequestBuilder } from './ivs-requests.js'
 
-export const WORKLOADS = ['W1', 'W2', 'W3', 'W4'] as const
+export const WORKLOADS = ['W1', 'W2', 'W3', 'W4', 'W5', 'W6'] as const
 export type WorkloadName = (typeof WORKLOADS)[number]
 
 export const workloadTitles: Readonly<Record<WorkloadName, string>> = {
@@ -17,6 +22,21 @@ export const workloadTitles: Readonly<Record<WorkloadName, string>> = {
   W2: 'ListChannels maxResults=50, 1,000 channels',
   W3: 'CreateChannel, unique names (fresh SigV4 each)',
   W4: 'session Create→Get→Tag→ListTags→Delete (fresh SigV4 each)',
+  W5: 'ivs-realtime GetStage, existing stage',
+  W6: 'ivschat GetRoom, existing room',
+}
+
+/** The service each workload's requests are for (and so which SDK client they are written as). */
+export const workloadService: Readonly<Record<WorkloadName, ServiceId>> = {
+  W1: 'ivs', W2: 'ivs', W3: 'ivs', W4: 'ivs', W5: 'ivs-realtime', W6: 'ivschat',
+}
+
+/**
+ * W5 and W6 repeat W1's measurement on the other services, so they run at the highest concurrency
+ * only (the verdicts' c=32): a few seconds per round instead of twice that.
+ */
+export function concurrenciesFor(workload: WorkloadName, concurrencies: readonly number[]): readonly number[] {
+  return workloadService[workload] === 'ivs' || concurrencies.length === 0 ? concurrencies : [Math.max(...concurrencies)]
 }
 
 /** Whether the workload's requests are signed per request in the client. */
@@ -24,7 +44,7 @@ export const signsPerRequest = (w: WorkloadName) => w === 'W3' || w === 'W4'
 
 /** What a workload needs to exist on the server before it runs. */
 export interface WorkloadSetup {
-  /** W1: the channel(s) to get, cycled over. */
+  /** W1, W5, W6: the channel(s), stage(s) or room(s) to get, cycled over. */
   readonly arns?: readonly string[]
 }
 
@@ -55,10 +75,15 @@ export function driverFactory(workload: WorkloadName, ctx: DriverContext): (conn
     return bytes
   }
   switch (workload) {
-    case 'W1': {
+    case 'W1':
+    case 'W5':
+    case 'W6': {
       const arns = ctx.setup.arns ?? []
-      if (arns.length === 0) throw new Error('W1 needs at least one channel ARN')
-      const requests = arns.map((arn) => ctx.builder.build('GetChannel', { arn }))
+      if (arns.length === 0) throw new Error(`${workload} needs at least one ARN to get`)
+      const requests = arns.map((arn) =>
+        workload === 'W1' ? ctx.builder.build('GetChannel', { arn })
+        : workload === 'W5' ? ctx.builder.build('GetStage', { arn })
+        : ctx.builder.build('GetRoom', { identifier: arn }))
       // One cursor for all connections: every request takes the next channel, so with many
       // channels no two connections ask for the same one at the same time.
       let i = -1

@@ -1,6 +1,6 @@
 // Requests as the suite sends them, and the loop that sends them: batches with bounded concurrency,
 // each answer judged, then a health probe and a state reset before the next batch.
-import type { Budget, Client, Tally } from './harness.js'
+import { MAIN_KEY, type Budget, type Client, type Tally } from './harness.js'
 import { isNotImplemented, type Answer } from './check.js'
 import { pool } from './wire.js'
 
@@ -12,6 +12,8 @@ export interface WireCase {
   readonly body: Buffer
   /** Extra headers, signed along with the rest. */
   readonly headers?: Readonly<Record<string, string>>
+  /** The SigV4 scope's service (the model's signing name); `ivs` when absent. */
+  readonly signingName?: string
   readonly judge: (a: Answer) => string | undefined
 }
 
@@ -32,7 +34,7 @@ export async function runCases(client: Client, source: Iterable<WireCase>, tally
     await pool(batch, budget.concurrency, async (c) => {
       let answer: Answer
       try {
-        answer = await client.signed(c.method, c.target, c.body, undefined, c.headers ?? {})
+        answer = await client.signed(c.method, c.target, c.body, c.signingName ? { ...MAIN_KEY, service: c.signingName } : MAIN_KEY, c.headers ?? {})
       } catch (err) {
         tally.record(c.category, `${c.label}: no answer (${(err as Error).message})`)
         return

@@ -1,4 +1,6 @@
-// Judging one answer: the AWS error shape every 4xx must have, and the outcome a case expects.
+// Judging one answer: the AWS error shape every 4xx must have, the status the service's model gives
+// each error it declares, and the outcome a case expects.
+import type { ServiceSpec } from '../../src/model/service-spec.js'
 import type { Expectation } from './model-cases.js'
 
 export interface Answer {
@@ -64,9 +66,41 @@ function describe(a: Answer): string {
   return err === undefined ? `${a.status}` : typeof err === 'string' ? err : `${a.status} ${err.type}: ${err.message.slice(0, 300)}`
 }
 
-/** Undefined when `a` is what `expect` demands; otherwise what went wrong. */
-export function judge(a: Answer, expect: Expectation): string | undefined {
-  const basic = basicProblem(a)
+/** The operation a request was for, to hold its answer to that service's model. */
+export interface Called {
+  readonly spec: ServiceSpec
+  readonly op: string
+}
+
+/**
+ * An error the service's model declares must come with the model's status code. Errors the model
+ * does not declare (SerializationException, UnknownOperationException, the SigV4 ones) are every
+ * operation's and are judged by the case's expectation alone.
+ */
+export function modelErrorProblem(a: Answer, called: Called): string | undefined {
+  if (a.status < 400 || isNotImplemented(a)) return undefined
+  const err = readError(a)
+  if (typeof err === 'string') return undefined
+  const shape = called.spec.errorShape(err.type)
+  if (shape && shape.errorStatus !== a.status) return `${err.type} with status ${a.status}: the ${called.spec.id} model gives it ${shape.errorStatus}`
+  return undefined
+}
+
+/**
+ * `Op → ErrorType` when the answer is a modelled error the operation does not list (ivs-realtime's
+ * List… calls list only ValidationException and AccessDeniedException). Not a failure: AWS services
+ * do answer errors their models leave out, and which ones is a business rule, not a protocol one.
+ */
+export function undeclaredError(a: Answer, called: Called): string | undefined {
+  if (a.status < 400) return undefined
+  const err = readError(a)
+  if (typeof err === 'string' || !called.spec.errorShape(err.type)) return undefined
+  return called.spec.operationOf(called.op).errors.includes(err.type) ? undefined : `${called.spec.id} ${called.op} → ${err.type}`
+}
+
+/** Undefined when `a` is what `expect` demands (and, given `called`, what the model allows); otherwise what went wrong. */
+export function judge(a: Answer, expect: Expectation, called?: Called): string | undefined {
+  const basic = basicProblem(a) ?? (called && modelErrorProblem(a, called))
   if (basic) return basic
   if (isNotImplemented(a)) return undefined
   const err = a.status >= 400 ? (readError(a) as ErrorInfo) : undefined

@@ -30,6 +30,8 @@ export interface Budget {
   readonly seed: number
   /** Random model cases on top of the systematic ones. */
   readonly fuzzCases: number
+  /** The full suite: model + malformed cases to reach; fuzzCases is set from it once the served services are known. */
+  readonly targetCases?: number
   /** Systematic model cases: all of them, or one per operation and category. */
   readonly systematic: 'all' | 'stratified'
   /** Malformed-body cases: every route, or a few. */
@@ -98,7 +100,13 @@ interface CategoryTally {
 export class Tally {
   readonly #byCategory = new Map<string, CategoryTally>()
   readonly #probeFailures: string[] = []
+  /** Facts worth reading that fail nothing (modelled errors an operation does not list), counted. */
+  readonly #notes = new Map<string, number>()
   batches = 0
+
+  note(text: string | undefined): void {
+    if (text !== undefined) this.#notes.set(text, (this.#notes.get(text) ?? 0) + 1)
+  }
 
   #entry(category: string): CategoryTally {
     let e = this.#byCategory.get(category)
@@ -143,6 +151,8 @@ export class Tally {
       t.comment(`  ${category.padEnd(width)} ${String(e.tried).padStart(7)} tried  ${String(e.failed).padStart(4)} wrong` +
         (e.notImplemented ? `  ${e.notImplemented} × 501 (not simulated yet)` : ''))
     }
+    if (this.#notes.size) t.comment(`${title}: modelled errors the model does not list for the operation (not failures):`)
+    for (const [text, n] of [...this.#notes.entries()].sort()) t.comment(`  ${text} (${n}×)`)
   }
 
   summary(): Record<string, number> {

@@ -8,9 +8,10 @@ import type { JsonObject } from '../../src/protocol/deserialize.js'
 import { basicProblem, judge, readError, type Answer } from './check.js'
 import type { WireCase } from './cases.js'
 import type { Budget } from './harness.js'
-import { baselineInput, buildRequest, type Expectation } from './model-cases.js'
+import { modelCasesFor, type Expectation } from './model-cases.js'
 
 const { operationNames, operationOf, shapeOf, structureOf } = ivs
+const { baselineInput, buildRequest } = modelCasesFor(ivs)
 
 /** What an empty (or `{}`) body must get: every required body member reported missing. */
 function emptyBodyExpectation(op: OperationName): Expectation {

@@ -8,10 +8,11 @@ import { ivs } from '../../src/model/services.js'
 import { basicProblem } from './check.js'
 import { signRequest } from './fast-signer.js'
 import { MAIN_KEY, Tally, type Budget, type Client } from './harness.js'
-import { baselineInput, buildRequest } from './model-cases.js'
+import { modelCasesFor } from './model-cases.js'
 import { parseResponses, rawExchange, type ParsedResponse, type RawOptions, type RawOutcome, type RawStep } from './wire.js'
 
 const { operationNames } = ivs
+const { baselineInput, buildRequest } = modelCasesFor(ivs)
 
 interface RawCase {
   readonly label: string
