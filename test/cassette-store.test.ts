@@ -5,14 +5,16 @@ import { fileURLToPath } from 'node:url'
 import { FileMigrationProvider, Kysely, Migrator, NO_MIGRATIONS, sql, type Generated } from 'kysely'
 import { promises as fsp } from 'node:fs'
 import t from 'tap'
-import { CassetteError } from '../src/cassette/cassette-error.js'
-import { CassetteStore, type NewInteraction } from '../src/cassette/cassette-store.js'
-import { migrationFolder } from '../src/cassette/db/migrate-cassette.js'
-import { openSqlite3 } from '../src/cassette/db/open-sqlite3.js'
-import { Sqlite3Dialect } from '../src/cassette/db/sqlite3-dialect.js'
+import { CassetteError } from '../src/storage/cassette-error.js'
+import { SqliteCassetteStore } from '../src/storage/sqlite/sqlite-cassette-store.js'
+import { SqliteStateStore } from '../src/storage/sqlite/sqlite-state-store.js'
+import type { NewInteraction } from '../src/storage/storage.js'
+import { migrationFolder } from '../src/storage/sqlite/migrate-cassette.js'
+import { openSqlite3 } from '../src/storage/sqlite/open-sqlite3.js'
+import { Sqlite3Dialect } from '../src/storage/sqlite/sqlite3-dialect.js'
 
 const MIGRATIONS = ['2026_11_26_0001_interactions', '2026_12_02_0001_interaction_resources']
-const storeModule = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'src', 'cassette', 'cassette-store.ts')
+const storeModule = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'src', 'storage', 'sqlite', 'sqlite-cassette-store.ts')
 
 function interaction(identity: string, n: number, body: Buffer = Buffer.from(`response ${n}`)): NewInteraction {
   return {
@@ -38,8 +40,8 @@ const mode = (p: string) => statSync(p).mode & 0o777
 t.test('open creates private folders and file, WAL mode; missing file without create is refused', async (t) => {
   const dir = t.testdir()
   const file = path.join(dir, 'a', 'b', 'x.cassette')
-  const store = await CassetteStore.open(file)
-  t.equal(store.file, file)
+  const store = await SqliteCassetteStore.open(file)
+  t.equal(store.location, file)
   t.equal(mode(path.join(dir, 'a')), 0o700)
   t.equal(mode(path.join(dir, 'a', 'b')), 0o700)
   t.equal(mode(file), 0o600)
@@ -52,21 +54,21 @@ t.test('open creates private folders and file, WAL mode; missing file without cr
   t.equal(journal_mode, 'wal')
 
   const missing = path.join(dir, 'nope', 'y.cassette')
-  await t.rejects(CassetteStore.open(missing, { create: false }), { name: 'CassetteError', file: missing, message: /does not exist/ })
-  await t.rejects(CassetteStore.open(missing, { readOnly: true }), { name: 'CassetteError', message: /does not exist/ })
+  await t.rejects(SqliteCassetteStore.open(missing, { create: false }), { name: 'CassetteError', file: missing, message: /does not exist/ })
+  await t.rejects(SqliteCassetteStore.open(missing, { readOnly: true }), { name: 'CassetteError', message: /does not exist/ })
   t.notOk(existsSync(path.join(dir, 'nope')), 'nothing created')
 })
 
 t.test('migration is applied once; reopening changes nothing', async (t) => {
   const file = path.join(t.testdir(), 'm.cassette')
-  await (await CassetteStore.open(file)).close()
+  await (await SqliteCassetteStore.open(file)).close()
   const history = await rawQuery<{ name: string; timestamp: string }>(file, 'select name, timestamp from kysely_migration')
   t.same(history.map((r) => r.name), MIGRATIONS)
   const tables = await rawQuery<{ name: string }>(file, "select name from sqlite_master where type in ('table','index') and name not like 'sqlite_%' order by name")
   t.same(tables.map((r) => r.name), ['interactions', 'interactions_identity_seq', 'kysely_migration', 'kysely_migration_lock', 'meta', 'simulator_state'])
   const [{ schema_version: before }] = await rawQuery<{ schema_version: number }>(file, 'pragma schema_version')
 
-  await (await CassetteStore.open(file)).close()
+  await (await SqliteCassetteStore.open(file)).close()
   t.same(await rawQuery(file, 'select name, timestamp from kysely_migration'), history)
   const [{ schema_version: after }] = await rawQuery<{ schema_version: number }>(file, 'pragma schema_version')
   t.equal(after, before, 'schema untouched by a second open')
@@ -74,7 +76,7 @@ t.test('migration is applied once; reopening changes nothing', async (t) => {
 
 t.test('append + all round-trip, bodies byte for byte', async (t) => {
   const file = path.join(t.testdir(), 'r.cassette')
-  const store = await CassetteStore.open(file)
+  const store = await SqliteCassetteStore.open(file)
   const everyByte = Buffer.from(Array.from({ length: 256 }, (_, i) => i))
   const big = Buffer.alloc(1 << 20)
   for (let i = 0; i < big.length; i++) big[i] = (i * 7919) & 0xff
@@ -90,7 +92,7 @@ t.test('append + all round-trip, bodies byte for byte', async (t) => {
   t.match(appended[0]!.recordedAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/)
   await store.close()
 
-  const reopened = await CassetteStore.open(file)
+  const reopened = await SqliteCassetteStore.open(file)
   t.teardown(() => reopened.close())
   const all = await reopened.all()
   t.same(all, appended, 'all() returns exactly what append() returned')
@@ -102,7 +104,7 @@ t.test('append + all round-trip, bodies byte for byte', async (t) => {
 })
 
 t.test('200 concurrent appends over 5 identities get distinct, ordered seqs', async (t) => {
-  const store = await CassetteStore.open(path.join(t.testdir(), 'c.cassette'))
+  const store = await SqliteCassetteStore.open(path.join(t.testdir(), 'c.cassette'))
   t.teardown(() => store.close())
   const results = await Promise.all(Array.from({ length: 200 }, (_, n) => store.append(interaction(`id-${n % 5}`, n))))
   const all = await store.all()
@@ -117,7 +119,7 @@ t.test('200 concurrent appends over 5 identities get distinct, ordered seqs', as
 })
 
 t.test('markUsed, prune and deleteUnused; seq is renumbered densely', async (t) => {
-  const store = await CassetteStore.open(path.join(t.testdir(), 'p.cassette'))
+  const store = await SqliteCassetteStore.open(path.join(t.testdir(), 'p.cassette'))
   t.teardown(() => store.close())
   for (let n = 0; n < 12; n++) await store.append(interaction(`id-${n % 3}`, n)) // ids 1..12, id-0: 1,4,7,10
   await store.markUsed([1, 7, 7, 8, 12], '2026-11-26T00:00:00.000Z')
@@ -146,7 +148,7 @@ t.test('markUsed, prune and deleteUnused; seq is renumbered densely', async (t) 
 })
 
 t.test('replaceAll swaps the whole set atomically', async (t) => {
-  const store = await CassetteStore.open(path.join(t.testdir(), 'i.cassette'))
+  const store = await SqliteCassetteStore.open(path.join(t.testdir(), 'i.cassette'))
   t.teardown(() => store.close())
   await store.append(interaction('old', 0))
   await store.append(interaction('old', 1))
@@ -169,25 +171,34 @@ t.test('replaceAll swaps the whole set atomically', async (t) => {
   t.same(await store.all(), [])
 })
 
-t.test('meta and simulator state persist across reopen', async (t) => {
+t.test('meta persists across reopen', async (t) => {
   const file = path.join(t.testdir(), 's.cassette')
-  const store = await CassetteStore.open(file)
+  const store = await SqliteCassetteStore.open(file)
   t.equal(await store.getMeta('created_by'), undefined)
   await store.setMeta('created_by', 'ivs-replay 0.1.0')
   await store.setMeta('account', '123456789012')
   await store.setMeta('account', '000000000000')
+  await store.close()
+
+  const again = await SqliteCassetteStore.open(file)
+  t.teardown(() => again.close())
+  t.equal(await again.getMeta('created_by'), 'ivs-replay 0.1.0')
+  t.equal(await again.getMeta('account'), '000000000000')
+})
+
+t.test('simulator state persists across reopen', async (t) => {
+  const file = path.join(t.testdir(), 'state.sqlite')
+  const store = await SqliteStateStore.open(file)
   t.equal(await store.loadState('channels'), undefined)
   const state = { channels: [{ arn: 'arn:aws:ivs:us-west-2:1:channel/abc', tags: { a: 'b' } }], n: 3, ok: true, none: null }
   await store.saveState('channels', state)
   await store.saveState('counter', 1)
   await store.saveState('counter', 2)
-  await t.rejects(store.saveState('bad', undefined), { name: 'CassetteError', message: /not JSON-serialisable/ })
+  await t.rejects(store.saveState('bad', undefined), { name: 'StateFileError', message: /not JSON-serialisable/ })
   await store.close()
 
-  const again = await CassetteStore.open(file)
+  const again = await SqliteStateStore.open(file)
   t.teardown(() => again.close())
-  t.equal(await again.getMeta('created_by'), 'ivs-replay 0.1.0')
-  t.equal(await again.getMeta('account'), '000000000000')
   t.same(await again.loadState('channels'), state)
   t.equal(await again.loadState('counter'), 2)
   t.equal(await again.loadState('bad'), undefined)
@@ -195,18 +206,18 @@ t.test('meta and simulator state persist across reopen', async (t) => {
 
 t.test('a cassette from a newer schema is refused without migrating', async (t) => {
   const file = path.join(t.testdir(), 'n.cassette')
-  await (await CassetteStore.open(file)).close()
+  await (await SqliteCassetteStore.open(file)).close()
   const db = await openSqlite3(file)
   await new Promise<void>((resolve, reject) =>
     db.run("insert into kysely_migration (name, timestamp) values ('2099_01_01_0001_holograms', '2099-01-01T00:00:00.000Z')", (err) => (err ? reject(err) : resolve())))
   await new Promise<void>((resolve) => db.close(() => resolve()))
 
-  const err = await CassetteStore.open(file).then(() => undefined, (e: unknown) => e)
+  const err = await SqliteCassetteStore.open(file).then(() => undefined, (e: unknown) => e)
   t.ok(err instanceof CassetteError)
   t.match((err as Error).message, file)
   t.match((err as Error).message, /newer ivs-replay/)
   t.match((err as Error).message, /2099_01_01_0001_holograms/)
-  await t.rejects(CassetteStore.open(file, { readOnly: true }), { message: /2099_01_01_0001_holograms/ })
+  await t.rejects(SqliteCassetteStore.open(file, { readOnly: true }), { message: /2099_01_01_0001_holograms/ })
   t.same((await rawQuery<{ name: string }>(file, 'select name from kysely_migration order by name')).map((r) => r.name),
     [...MIGRATIONS, '2099_01_01_0001_holograms'], 'history untouched')
 })
@@ -214,22 +225,22 @@ t.test('a cassette from a newer schema is refused without migrating', async (t) 
 t.test('garbage, foreign and corrupt files give clear errors', async (t) => {
   const dir = t.testdir({ 'garbage.cassette': 'this is not a database, just text\n'.repeat(200), 'folder.cassette': {}, 'empty.cassette': '' })
   // An empty file (e.g. left by a process killed right after creating it) is a valid, empty cassette.
-  const empty = await CassetteStore.open(path.join(dir, 'empty.cassette'))
+  const empty = await SqliteCassetteStore.open(path.join(dir, 'empty.cassette'))
   t.same(await empty.all(), [])
   await empty.close()
   const garbage = path.join(dir, 'garbage.cassette')
-  await t.rejects(CassetteStore.open(garbage), { name: 'CassetteError', file: garbage, message: /garbage\.cassette: cannot be opened: .*not a database/ })
-  await t.rejects(CassetteStore.open(garbage, { readOnly: true }), { name: 'CassetteError', message: /not a database/ })
+  await t.rejects(SqliteCassetteStore.open(garbage), { name: 'CassetteError', file: garbage, message: /garbage\.cassette: cannot be opened: .*not a database/ })
+  await t.rejects(SqliteCassetteStore.open(garbage, { readOnly: true }), { name: 'CassetteError', message: /not a database/ })
   t.equal(readFileSync(garbage, 'utf8').slice(0, 12), 'this is not ', 'garbage file left as it was')
-  await t.rejects(CassetteStore.open(path.join(dir, 'folder.cassette')), { name: 'CassetteError', message: /not a regular file/ })
+  await t.rejects(SqliteCassetteStore.open(path.join(dir, 'folder.cassette')), { name: 'CassetteError', message: /not a regular file/ })
 
   const foreign = path.join(dir, 'foreign.db')
   await rawQuery(foreign, 'create table customers (id integer primary key)')
-  await t.rejects(CassetteStore.open(foreign), { name: 'CassetteError', message: /not an ivs-replay cassette.*customers/ })
+  await t.rejects(SqliteCassetteStore.open(foreign), { name: 'CassetteError', message: /not an ivs-replay cassette.*customers/ })
 
   // A real cassette with its pages overwritten behind the header: SQLite must report it, not crash.
   const corrupt = path.join(dir, 'corrupt.cassette')
-  const store = await CassetteStore.open(corrupt)
+  const store = await SqliteCassetteStore.open(corrupt)
   await store.replaceAll(Array.from({ length: 200 }, (_, n) => interaction(`h${n}`, n, Buffer.alloc(3000, n))))
   await store.close()
   const fd = openSync(corrupt, 'r+')
@@ -238,7 +249,7 @@ t.test('garbage, foreign and corrupt files give clear errors', async (t) => {
   closeSync(fd)
   let reported = ''
   try {
-    const damaged = await CassetteStore.open(corrupt)
+    const damaged = await SqliteCassetteStore.open(corrupt)
     try {
       reported = await damaged.integrityCheck()
       await damaged.all()
@@ -259,26 +270,26 @@ t.test('garbage, foreign and corrupt files give clear errors', async (t) => {
 
 t.test('read-only open reads but never writes', async (t) => {
   const file = path.join(t.testdir(), 'ro.cassette')
-  const rw = await CassetteStore.open(file)
+  const rw = await SqliteCassetteStore.open(file)
   await rw.append(interaction('h', 1))
   await rw.close()
-  const ro = await CassetteStore.open(file, { readOnly: true })
+  const ro = await SqliteCassetteStore.open(file, { readOnly: true })
   t.teardown(() => ro.close())
   t.equal(ro.readOnly, true)
   t.equal((await ro.all()).length, 1)
   await t.rejects(ro.append(interaction('h', 2)), { name: 'CassetteError', message: /append failed: .*readonly/i })
-  await t.rejects(CassetteStore.open(file, { readOnly: true, create: true }), { name: 'CassetteError' })
+  await t.rejects(SqliteCassetteStore.open(file, { readOnly: true, create: true }), { name: 'CassetteError' })
 })
 
 t.test('close waits for calls in flight, then refuses new ones', async (t) => {
   const file = path.join(t.testdir(), 'cl.cassette')
-  const store = await CassetteStore.open(file)
+  const store = await SqliteCassetteStore.open(file)
   const pending = Array.from({ length: 50 }, (_, n) => store.append(interaction('h', n)))
   await store.close()
   t.equal((await Promise.all(pending)).length, 50)
   await t.rejects(store.all(), { name: 'CassetteError', message: /all after close/ })
   await store.close()
-  const again = await CassetteStore.open(file)
+  const again = await SqliteCassetteStore.open(file)
   t.teardown(() => again.close())
   t.equal((await again.all()).length, 50)
 })
@@ -288,8 +299,8 @@ t.test('every append that resolved survives SIGKILL of the process', async (t) =
   const file = path.join(dir, 'k.cassette')
   const script = path.join(dir, 'child.mts')
   writeFileSync(script, `
-    const { CassetteStore } = await import(${JSON.stringify(storeModule)})
-    const store = await CassetteStore.open(process.argv[2])
+    const { SqliteCassetteStore } = await import(${JSON.stringify(storeModule)})
+    const store = await SqliteCassetteStore.open(process.argv[2])
     const body = Buffer.alloc(8000, 0x5a) // ~3 WAL frames per append: the WAL passes its 1000-page auto-checkpoint
     for (let n = 0; ; n++) {
       const saved = await store.append({
@@ -326,7 +337,7 @@ t.test('every append that resolved survives SIGKILL of the process', async (t) =
   t.ok(printed.length >= KILL_AFTER, `${printed.length} appends confirmed before the kill`)
   t.ok((statSync(`${file}-wal`, { throwIfNoEntry: false })?.size ?? 0) > 0, 'killed with commits still in the WAL')
 
-  const store = await CassetteStore.open(file)
+  const store = await SqliteCassetteStore.open(file)
   t.teardown(() => store.close())
   t.equal(await store.integrityCheck(), 'ok')
   const ids = new Set((await store.all()).map((a) => a.id))
@@ -335,7 +346,7 @@ t.test('every append that resolved survives SIGKILL of the process', async (t) =
 })
 
 t.test('a failed append rolls back and the store carries on', async (t) => {
-  const store = await CassetteStore.open(path.join(t.testdir(), 'f.cassette'))
+  const store = await SqliteCassetteStore.open(path.join(t.testdir(), 'f.cassette'))
   t.teardown(() => store.close())
   await store.append(interaction('h', 0))
   const bad = { ...interaction('h', 1), request: { ...interaction('h', 1).request, body: 'text' as unknown as Buffer } }
@@ -347,8 +358,8 @@ t.test('a failed append rolls back and the store carries on', async (t) => {
 
 t.test('two stores (as two processes would) append to one file without clashing', async (t) => {
   const file = path.join(t.testdir(), 'two.cassette')
-  const a = await CassetteStore.open(file)
-  const b = await CassetteStore.open(file)
+  const a = await SqliteCassetteStore.open(file)
+  const b = await SqliteCassetteStore.open(file)
   t.teardown(async () => { await a.close(); await b.close() })
   await Promise.all(Array.from({ length: 60 }, (_, n) => (n % 2 ? a : b).append(interaction(`h${n % 3}`, n))))
   const all = await a.all()
@@ -360,7 +371,7 @@ t.test('two stores (as two processes would) append to one file without clashing'
 
 t.test('migration down removes the schema, up restores it', async (t) => {
   const file = path.join(t.testdir(), 'd.cassette')
-  await (await CassetteStore.open(file)).close()
+  await (await SqliteCassetteStore.open(file)).close()
   const db = new Kysely<unknown>({ dialect: new Sqlite3Dialect({ database: () => openSqlite3(file) }) })
   t.teardown(() => db.destroy())
   const migrator = new Migrator({ db, provider: new FileMigrationProvider({ fs: fsp, path, migrationFolder }) })

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import t from 'tap'
-import { CassetteStore } from '../src/cassette/cassette-store.js'
+import { SqliteCassetteStore } from '../src/storage/sqlite/sqlite-cassette-store.js'
 import { start } from '../src/index.js'
 import { recordFixture } from './helpers/cassette-fixture.js'
 import { clientFor, failureOf } from './helpers/ivs-client.js'
@@ -139,7 +139,7 @@ t.test('hybrid: the simulator knows what the cassette created, and forgets what 
   t.match(fresh.channel!.arn, /^arn:aws:ivs:us-west-2:123456789012:channel\//, 'misses are simulated')
 
   await hybrid.close()
-  const store = await CassetteStore.open(file, { readOnly: true })
+  const store = await SqliteCassetteStore.open(file, { readOnly: true })
   const used = (await store.all()).filter((i) => i.usedAt !== null).map((i) => i.operation)
   await store.close()
   t.same(used.sort(), ['CreateChannel', 'CreateChannel', 'DeleteChannel'], 'replayed interactions are marked used')
@@ -159,7 +159,7 @@ t.test('only a first replay is written: replaying again leaves the cassette file
     await replay.close()
   }
   const marks = async () => {
-    const store = await CassetteStore.open(file, { readOnly: true })
+    const store = await SqliteCassetteStore.open(file, { readOnly: true })
     const all = await store.all()
     await store.close()
     return all.filter((i) => i.operation === 'GetChannel').map((i) => i.usedAt)

@@ -40,15 +40,11 @@ export interface MetaTable {
   value: string
 }
 
-/** The simulator's state, so `--state FILE` survives restarts. `value` is JSON. */
-export interface SimulatorStateTable {
-  key: string
-  value: string
-  updated_at: string
-}
+// The first migration also made a `simulator_state` table, where `--state` files kept the
+// simulator's state while they were cassettes in all but name; a state file now has a store of its
+// own (sqlite-state-store.ts, which still reads that table in such files). No cassette code reads it.
 
 export interface CassetteDatabase {
   interactions: InteractionsTable
   meta: MetaTable
-  simulator_state: SimulatorStateTable
 }
