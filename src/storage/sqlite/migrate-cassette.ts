@@ -3,7 +3,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { DEFAULT_MIGRATION_TABLE, FileMigrationProvider, Migrator, type Kysely } from 'kysely'
 import { CassetteError } from '../cassette-error.js'
-import type { CassetteDatabase } from './cassette-schema.js'
+import type { CassetteDatabase } from '../cassette-schema.js'
 import { tableNames } from './sqlite-file.js'
 
 /**

@@ -5,8 +5,8 @@ import type {
   CassetteStore, CassetteStoreOptions, IndexEntry, Interaction, NewInteraction, RecordedResponse, ResourceEntry,
 } from '../storage.js'
 import { StoreCalls, describe } from '../store-calls.js'
-import type { CassetteDatabase } from './cassette-schema.js'
-import { fromRow, toRow } from './interaction-rows.js'
+import type { CassetteDatabase } from '../cassette-schema.js'
+import { fromRow, toRow } from '../interaction-rows.js'
 import { migrateCassette } from './migrate-cassette.js'
 import { ResponseReader } from './response-reader.js'
 import { BUSY_TIMEOUT_MS, closeSqliteFile, openSqliteFile, type SqliteFile } from './sqlite-file.js'

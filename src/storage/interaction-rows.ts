@@ -1,7 +1,7 @@
 // An interaction as a row of the cassette's `interactions` table and back: JSON text for the
 // maps, blobs for the bodies. A new Interaction field is one line each way here.
 import type { Insertable, Selectable } from 'kysely'
-import type { Interaction, NewInteraction } from '../storage.js'
+import type { Interaction, NewInteraction } from './storage.js'
 import type { InteractionsTable } from './cassette-schema.js'
 
 export function toRow(item: NewInteraction, seq: number, recordedAt: string): Insertable<InteractionsTable> {
