@@ -523,3 +523,54 @@ t.test('simulator state persists across reopen', async (t) => {
   t.equal(await again.loadState('counter'), 2)
   t.equal(await again.loadState('bad'), undefined)
 })
+
+t.test('a new state file holds the state and nothing of a cassette', async (t) => {
+  const file = path.join(t.testdir(), 'a', 'state.sqlite')
+  const store = await SqliteStateStore.open(file)
+  t.equal(store.location, file)
+  await store.saveState('simulator', { format: 1, states: [] })
+  await store.close()
+  t.equal(mode(file), 0o600)
+  t.equal(mode(path.dirname(file)), 0o700)
+  const tables = await rawQuery<{ name: string }>(file, "select name from sqlite_master where type = 'table' order by name")
+  t.same(tables.map((r) => r.name), ['simulator_state'])
+  t.same(await rawQuery(file, 'pragma user_version'), [{ user_version: 1 }])
+  await t.rejects(SqliteCassetteStore.open(file), { name: 'CassetteError', message: /not an ivs-replay cassette.*simulator_state/ }, 'a cassette open refuses it')
+})
+
+t.test('a state file written before the state store loads, saves, and stays as it was otherwise', async (t) => {
+  const file = path.join(t.testdir(), 'old-state.sqlite')
+  copyFileSync(V0_STATE, file)
+  const before = await rawQuery<{ name: string }>(file, "select name from sqlite_master where type = 'table' order by name")
+  t.same(before.map((r) => r.name), ['interactions', 'kysely_migration', 'kysely_migration_lock', 'meta', 'simulator_state', 'sqlite_sequence'], 'the fixture is cassette-shaped')
+  const store = await SqliteStateStore.open(file)
+  const saved = await store.loadState('simulator') as { states: { tables: { channel: { name: string; tags: Record<string, string> }[] } }[] }
+  t.match(saved.states[0]!.tables.channel, [{ name: 'from-v0', tags: { made: 'before-the-state-store' } }])
+  await store.saveState('simulator', { ...saved, added: true })
+  await store.close()
+
+  const again = await SqliteStateStore.open(file)
+  t.teardown(() => again.close())
+  t.match(await again.loadState('simulator'), { added: true, states: [{ tables: { channel: [{ name: 'from-v0' }] } }] })
+  const after = await rawQuery<{ name: string }>(file, "select name from sqlite_master where type = 'table' order by name")
+  t.same(after, before, 'no table added or dropped')
+  t.same(await rawQuery(file, 'pragma user_version'), [{ user_version: 0 }])
+})
+
+t.test('a state file that is not one is refused with a clear error', async (t) => {
+  const dir = t.testdir({ 'garbage.sqlite': 'not a database\n'.repeat(300), 'empty.sqlite': '' })
+  await t.rejects(SqliteStateStore.open(path.join(dir, 'garbage.sqlite')), { name: 'StateFileError', message: /state file .*garbage\.sqlite: cannot be opened: .*not a database/ })
+  const empty = await SqliteStateStore.open(path.join(dir, 'empty.sqlite'))
+  t.equal(await empty.loadState('simulator'), undefined, 'an empty file is a new state file')
+  await empty.close()
+
+  const foreign = path.join(dir, 'foreign.db')
+  await rawQuery(foreign, 'create table customers (id integer primary key)')
+  await t.rejects(SqliteStateStore.open(foreign), { name: 'StateFileError', message: /not an ivs-replay state file.*customers/ })
+  t.same(await rawQuery<{ name: string }>(foreign, "select name from sqlite_master where type = 'table'"), [{ name: 'customers' }], 'left as it was')
+
+  const newer = path.join(dir, 'newer.sqlite')
+  await (await SqliteStateStore.open(newer)).close()
+  await rawQuery(newer, 'pragma user_version = 2')
+  await t.rejects(SqliteStateStore.open(newer), { name: 'StateFileError', message: /newer ivs-replay \(state format 2/ })
+})

@@ -6,8 +6,9 @@ import {
   TagResourceCommand, UpdateChannelCommand,
 } from '@aws-sdk/client-ivs'
 import { createHash } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
+import { copyFile, readFile } from 'node:fs/promises'
 import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { SqliteCassetteStore } from '../src/storage/sqlite/sqlite-cassette-store.js'
 import { start } from '../src/index.js'
@@ -212,4 +213,22 @@ t.test('--state keeps the simulator across restarts', async (t) => {
   const list = await again.send(new ListChannelsCommand({}))
   t.same(list.channels!.map((c) => c.name), ['durable', 'after-restart'], 'creation order continues')
   t.not(next.channel!.arn, channel!.arn)
+})
+
+t.test('a --state file written before the state store had its own format still loads and keeps saving', async (t) => {
+  const state = path.join(t.testdir(), 'v0-state.sqlite')
+  await copyFile(path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'state', 'v0-state.sqlite'), state)
+  const first = await start({ config: { state } })
+  const ivs = clientFor(first)
+  const [old] = (await ivs.send(new ListChannelsCommand({}))).channels!
+  t.match(old, { name: 'from-v0', tags: { made: 'before-the-state-store' } }, 'the channel saved by the old code is back')
+  const stream = await signedRequest(first.endpoint, { path: '/GetStream', body: JSON.stringify({ channelArn: old!.arn }) })
+  t.equal((stream.json.stream as { state: string }).state, 'LIVE')
+  await ivs.send(new CreateChannelCommand({ name: 'after-upgrade' }))
+  await first.close()
+
+  const second = await start({ config: { state } })
+  t.teardown(() => second.close())
+  const list = await clientFor(second).send(new ListChannelsCommand({}))
+  t.same(list.channels!.map((c) => c.name), ['from-v0', 'after-upgrade'], 'and what this version saved into it')
 })
