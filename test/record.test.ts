@@ -13,6 +13,7 @@ import net from 'node:net'
 import path from 'node:path'
 import { Writable } from 'node:stream'
 import t from 'tap'
+import { MemoryCassetteStore } from '../src/storage/memory-cassette-store.js'
 import { SqliteCassetteStore } from '../src/storage/sqlite/sqlite-cassette-store.js'
 import type { Interaction, NewInteraction } from '../src/storage/storage.js'
 import { Redactor, rewriteAccount, STAND_IN_MARKER } from '../src/cassette/redaction.js'
@@ -326,7 +327,8 @@ t.test('without real credentials the recording backend does not start', async (t
   awsEnv({})
   t.teardown(realEnv)
   const file = path.join(dir, 'none.sqlite')
-  const store = await SqliteCassetteStore.open(file)
+  // Only a store to hand over (the backend refuses before it touches it): the in-memory one.
+  const store = await MemoryCassetteStore.open()
   t.teardown(() => store.close())
   const deps = (upstreamConfig: Record<string, unknown>) => ({
     config: recordConfig(file, upstreamConfig), store, logger: new Logger('silent'), observe: () => undefined, onRecorded: () => undefined,
