@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely'
 
 // The first cassette schema. Tables are STRICT so SQLite itself refuses a value of the wrong type
 // (e.g. a string where a body blob belongs) instead of storing it.
-// Keep src/cassette/db/cassette-schema.ts in step with this file.
+// Keep src/storage/cassette-schema.ts in step with this file.
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema

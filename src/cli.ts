@@ -4,7 +4,8 @@
 // `ivs-replay cassette …` looks after cassette files (src/cli/cassette-command.ts).
 import { parseArgs } from 'node:util'
 import { startApp } from './app/app.js'
-import { CassetteError } from './cassette/cassette-error.js'
+import { CassetteError } from './storage/cassette-error.js'
+import { StateFileError } from './storage/state-file-error.js'
 import { ConfigError } from './config/config.js'
 import { loadConfig } from './config/load-config.js'
 
@@ -164,9 +165,9 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {
-  // A cassette that is missing, corrupt or from a newer ivs-replay is the user's to fix, like a bad
-  // setting: one line naming the file and the problem, no stack trace.
-  if (err instanceof ConfigError || err instanceof CassetteError || (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))) {
+  // A cassette or state file that is missing, corrupt or from a newer ivs-replay is the user's to
+  // fix, like a bad setting: one line naming the file and the problem, no stack trace.
+  if (err instanceof ConfigError || err instanceof CassetteError || err instanceof StateFileError || (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))) {
     process.stderr.write(`ivs-replay: ${err.message.replace(/\s*\n\s*/g, ' ')}\n`)
     process.exit(2)
   }

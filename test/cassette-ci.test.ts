@@ -13,7 +13,8 @@ import type { AddressInfo } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import t from 'tap'
-import { CassetteStore, type NewInteraction } from '../src/cassette/cassette-store.js'
+import { SqliteCassetteStore } from '../src/storage/sqlite/sqlite-cassette-store.js'
+import type { NewInteraction } from '../src/storage/storage.js'
 import { cassetteImport } from '../src/cli/cassette-import.js'
 import { encodeCassetteJson } from '../src/cli/cassette-json.js'
 import { cassetteMerge } from '../src/cli/cassette-merge.js'
@@ -68,7 +69,7 @@ t.test('read-only commands leave no -wal/-shm beside a cassette, even where they
   copyFileSync(faithful, file)
   const before = sha(file)
   // What every read-only command (list, show, export, scan, prune --dry-run, verify, merge's sources) opens.
-  const store = await CassetteStore.open(file, { readOnly: true })
+  const store = await SqliteCassetteStore.open(file, { readOnly: true })
   t.equal((await store.all()).length, 5)
   t.same(sqliteLeftovers(sub), [], 'nothing beside the cassette while it is open')
   await store.close()
@@ -94,7 +95,7 @@ t.test('git diff through the textconv recipe shows an added interaction as text'
   copyFileSync(faithful, file)
   git('add', '.')
   git('commit', '-qm', 'a recorded suite')
-  const store = await CassetteStore.open(file)
+  const store = await SqliteCassetteStore.open(file)
   await store.append(handMade('ListChannels', '{"channels":[],"nextToken":"added-in-review"}'))
   await store.close()
   const diff = git('diff', '--', 'cassettes/suite.sqlite')
@@ -110,7 +111,7 @@ t.test('cassette merge combines the cassettes of parallel shards', async (t) => 
   const a = path.join(sub, 'a.sqlite')
   const b = path.join(sub, 'b.sqlite')
   const write = async (file: string, items: NewInteraction[]) => {
-    const store = await CassetteStore.open(file)
+    const store = await SqliteCassetteStore.open(file)
     for (const item of items) await store.append(item)
     await store.close()
   }
@@ -121,7 +122,7 @@ t.test('cassette merge combines the cassettes of parallel shards', async (t) => 
   const run = await inProcess(cassetteMerge, [a, b, '--to', merged])
   t.equal(run.code, 0, 'exit 0', { run })
   t.match(run.stdout, /merged 2 cassettes into .*merged\.sqlite: 4 interactions \(1 recorded identically in an earlier source left out; 1 answer a request an earlier source answered differently/)
-  const store = await CassetteStore.open(merged, { readOnly: true })
+  const store = await SqliteCassetteStore.open(merged, { readOnly: true })
   const all = await store.all()
   await store.close()
   t.same(all.map((i) => [i.operation, i.seq, i.response.body.toString()]), [
@@ -141,7 +142,7 @@ t.test('prune and import --force refuse a cassette a server holds open, not one 
   const file = path.join(sub, 'held.sqlite')
   copyFileSync(faithful, file)
   const exported = path.join(sub, 'held.json')
-  const store = await CassetteStore.open(faithful, { readOnly: true })
+  const store = await SqliteCassetteStore.open(faithful, { readOnly: true })
   writeFileSync(exported, encodeCassetteJson(await store.all()))
   await store.close()
 

@@ -7,7 +7,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t, { type Test } from 'tap'
-import { CassetteStore, type NewInteraction } from '../src/cassette/cassette-store.js'
+import { SqliteCassetteStore } from '../src/storage/sqlite/sqlite-cassette-store.js'
+import type { NewInteraction } from '../src/storage/storage.js'
 import { requestIdentity } from '../src/cassette/request-identity.js'
 import { start } from '../src/index.js'
 import { recordFixture } from './helpers/cassette-fixture.js'
@@ -89,7 +90,7 @@ const compactUnsorted = '{"recordingConfigurations":[],"nextToken":"n1"}'
 const pretty = '{ "keyPairs": [] }\n'
 const binary = Buffer.from([0xff, 0xfe, 0x00, 0x01])
 {
-  const store = await CassetteStore.open(demo)
+  const store = await SqliteCassetteStore.open(demo)
   await store.append(handMade('ListRecordingConfigurations', Buffer.from(compactUnsorted)))
   await store.append(handMade('ListPlaybackKeyPairs', Buffer.from(pretty)))
   await store.append(handMade('ListStreams', binary))
@@ -97,7 +98,7 @@ const binary = Buffer.from([0xff, 0xfe, 0x00, 0x01])
 }
 // secrets: an AKIA-looking key and a real-looking stream key, as a careless recording would hold.
 {
-  const store = await CassetteStore.open(path.join(cassettes, 'secrets.sqlite'))
+  const store = await SqliteCassetteStore.open(path.join(cassettes, 'secrets.sqlite'))
   await store.append(handMade('ListChannels', Buffer.from(`{"channels":[],"note":"${EXAMPLE_KEY_ID}"}`)))
   await store.append(handMade('ListStreamKeys', Buffer.from('{"streamKeys":[],"streamKey":{"value":"sk_us-west-2_abcdEFGH1234_Zq8Rt5Lm2Np9Xw3Vb6Yc1Kd4Hf7Jg0"}}')))
   await store.close()
@@ -228,7 +229,7 @@ t.test('import: round trip byte-identical, refusals, shape errors', async (t) =>
   t.equal(readFileSync(path.join(dir, 'again.json'), 'utf8'), exportText, 'export → import → export is byte-identical')
 
   const [original, copied] = await Promise.all([demo, copy].map(async (file) => {
-    const store = await CassetteStore.open(file, { readOnly: true })
+    const store = await SqliteCassetteStore.open(file, { readOnly: true })
     try {
       return (await store.all()).map(({ id: _id, usedAt: _usedAt, ...rest }) => rest)
     } finally {
@@ -240,7 +241,7 @@ t.test('import: round trip byte-identical, refusals, shape errors', async (t) =>
 
 t.test('a replay server answers the same bodies from the import; prune drops exactly what it did not use', async (t) => {
   const replay = await start({ config: { mode: 'replay', cassette: copy } })
-  const store = await CassetteStore.open(demo, { readOnly: true })
+  const store = await SqliteCassetteStore.open(demo, { readOnly: true })
   const recorded = await store.all()
   await store.close()
   const asked: [number, string, object][] = [
@@ -262,7 +263,7 @@ t.test('a replay server answers the same bodies from the import; prune drops exa
   const pruned = await cli(dir, ['prune', 'copy'])
   t.equal(pruned.code, 0, pruned.stderr)
   t.match(pruned.stdout, /dropped 5 unused interactions, kept 4/)
-  const after = await CassetteStore.open(copy, { readOnly: true })
+  const after = await SqliteCassetteStore.open(copy, { readOnly: true })
   t.same((await after.all()).map((i) => i.operation),
     ['CreatePlaybackRestrictionPolicy', 'GetPlaybackRestrictionPolicy', 'ListRecordingConfigurations', 'ListPlaybackKeyPairs'])
   await after.close()

@@ -1,18 +1,29 @@
+// The cassette stores: one contract suite run against the SQLite store and the in-memory one (the
+// same assertions, so the memory store is held to the semantics the SQLite one has), then what only
+// the SQLite files have (modes, WAL, migrations, damage, SIGKILL, the driver), and the --state file.
 import { spawn } from 'node:child_process'
-import { existsSync, openSync, readFileSync, statSync, writeFileSync, writeSync, closeSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { copyFileSync, existsSync, openSync, readFileSync, statSync, writeFileSync, writeSync, closeSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { FileMigrationProvider, Kysely, Migrator, NO_MIGRATIONS, sql, type Generated } from 'kysely'
 import { promises as fsp } from 'node:fs'
-import t from 'tap'
-import { CassetteError } from '../src/cassette/cassette-error.js'
-import { CassetteStore, type NewInteraction } from '../src/cassette/cassette-store.js'
-import { migrationFolder } from '../src/cassette/db/migrate-cassette.js'
-import { openSqlite3 } from '../src/cassette/db/open-sqlite3.js'
-import { Sqlite3Dialect } from '../src/cassette/db/sqlite3-dialect.js'
+import t, { type Test } from 'tap'
+import { ReplayIndex } from '../src/cassette/replay-index.js'
+import { CassetteError } from '../src/storage/cassette-error.js'
+import { MemoryCassette, MemoryCassetteStore } from '../src/storage/memory-cassette-store.js'
+import { SqliteCassetteStore } from '../src/storage/sqlite/sqlite-cassette-store.js'
+import { SqliteStateStore } from '../src/storage/sqlite/sqlite-state-store.js'
+import type { CassetteStore, DescribedResources, NewInteraction } from '../src/storage/storage.js'
+import { migrationFolder } from '../src/storage/sqlite/migrate-cassette.js'
+import { openSqlite3 } from '../src/storage/sqlite/open-sqlite3.js'
+import { Sqlite3Dialect } from '../src/storage/sqlite/sqlite3-dialect.js'
 
 const MIGRATIONS = ['2026_11_26_0001_interactions', '2026_12_02_0001_interaction_resources']
-const storeModule = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'src', 'cassette', 'cassette-store.ts')
+const here = path.dirname(fileURLToPath(import.meta.url))
+const storeModule = path.join(here, '..', 'src', 'storage', 'sqlite', 'sqlite-cassette-store.ts')
+/** A --state file written by the code before the state store (see test/fixtures/state/make-v0-state.mts). */
+const V0_STATE = path.join(here, 'fixtures', 'state', 'v0-state.sqlite')
 
 function interaction(identity: string, n: number, body: Buffer = Buffer.from(`response ${n}`)): NewInteraction {
   return {
@@ -35,11 +46,268 @@ async function rawQuery<R>(file: string, query: string, params: unknown[] = []):
 
 const mode = (p: string) => statSync(p).mode & 0o777
 
+/** Opens a store on one cassette (a file, a MemoryCassette): each call opens another store on it. */
+type Opener = (options?: { readOnly?: boolean }) => Promise<CassetteStore>
+
+const IMPLEMENTATIONS: readonly { name: string; fresh: (t: Test) => Opener }[] = [
+  {
+    name: 'SqliteCassetteStore',
+    fresh: (t) => {
+      const file = path.join(t.testdir(), 'c.cassette')
+      return (options) => SqliteCassetteStore.open(file, options)
+    },
+  },
+  {
+    name: 'MemoryCassetteStore',
+    fresh: () => {
+      const cassette = new MemoryCassette()
+      return (options) => MemoryCassetteStore.open(cassette, options)
+    },
+  },
+]
+
+const CONTRACT: [string, (t: Test, open: Opener) => Promise<void>][] = [
+  ['append + all round-trip, bodies byte for byte', async (t, open) => {
+    const store = await open()
+    const everyByte = Buffer.from(Array.from({ length: 256 }, (_, i) => i))
+    const big = Buffer.alloc(1 << 20)
+    for (let i = 0; i < big.length; i++) big[i] = (i * 7919) & 0xff
+    const inputs: NewInteraction[] = [
+      { ...interaction('a', 0, everyByte), request: { method: 'PUT', path: '/TagResource/arn%3Aaws', query: { k: ['1', 'two'], e: [''] }, headers: { 'x-é': 'ü ✓' }, body: Buffer.alloc(0) } },
+      interaction('b', 1, Buffer.alloc(0)),
+      { ...interaction('a', 2, big), recordedAt: '2026-01-02T03:04:05.000Z' },
+    ]
+    const appended = []
+    for (const i of inputs) appended.push(await store.append(i))
+    t.same(appended.map((a) => [a.id, a.seq, a.usedAt]), [[1, 0, null], [2, 0, null], [3, 1, null]])
+    t.equal(appended[2]!.recordedAt, '2026-01-02T03:04:05.000Z')
+    t.match(appended[0]!.recordedAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/)
+    await store.close()
+
+    const reopened = await open()
+    t.teardown(() => reopened.close())
+    const all = await reopened.all()
+    t.same(all, appended, 'all() returns exactly what append() returned')
+    for (const [k, a] of all.entries()) {
+      t.ok(Buffer.isBuffer(a.response.body) && a.response.body.equals(inputs[k]!.response.body), `response body ${k} byte-exact`)
+      t.ok(a.request.body.equals(inputs[k]!.request.body), `request body ${k} byte-exact`)
+    }
+    t.same(all[0]!.request, inputs[0]!.request)
+    // What a call is given or gives back is the caller's: changing it changes nothing stored.
+    inputs[1]!.response.body = Buffer.from('changed after append')
+    all[0]!.response.body.fill(0)
+    all[0]!.request.headers['x-é'] = 'changed'
+    const again = await reopened.get(1)
+    t.ok(again!.response.body.equals(everyByte), 'a read body changed by its reader is not the stored one')
+    t.equal(again!.request.headers['x-é'], 'ü ✓')
+    t.equal((await reopened.response(2))!.body.length, 0)
+  }],
+
+  ['200 concurrent appends over 5 identities get distinct, ordered seqs', async (t, open) => {
+    const store = await open()
+    t.teardown(() => store.close())
+    const results = await Promise.all(Array.from({ length: 200 }, (_, n) => store.append(interaction(`id-${n % 5}`, n))))
+    const all = await store.all()
+    t.equal(all.length, 200)
+    t.same(all, [...results].sort((x, y) => x.id - y.id))
+    for (let k = 0; k < 5; k++) {
+      const mine = all.filter((a) => a.identity === `id-${k}`)
+      t.same(mine.map((a) => a.seq), Array.from({ length: 40 }, (_, i) => i), `id-${k}: seq 0..39 in id order`)
+    }
+    // calls were served in the order they were made
+    t.same(results.map((r) => r.id), Array.from({ length: 200 }, (_, i) => i + 1))
+  }],
+
+  ['markUsed, prune and deleteUnused; seq is renumbered densely', async (t, open) => {
+    const store = await open()
+    t.teardown(() => store.close())
+    for (let n = 0; n < 12; n++) await store.append(interaction(`id-${n % 3}`, n)) // ids 1..12, id-0: 1,4,7,10
+    await store.markUsed([1, 7, 7, 8, 12], '2026-11-26T00:00:00.000Z')
+    await store.markUsed([])
+    let all = await store.all()
+    t.same(all.filter((a) => a.usedAt !== null).map((a) => a.id), [1, 7, 8, 12])
+    t.equal(all[0]!.usedAt, '2026-11-26T00:00:00.000Z')
+    // Only a first use is stamped: a later mark leaves an existing stamp alone.
+    await store.markUsed([1, 4], '2026-11-27T00:00:00.000Z')
+    all = await store.all()
+    t.same([all[0]!.usedAt, all[3]!.usedAt], ['2026-11-26T00:00:00.000Z', '2026-11-27T00:00:00.000Z'])
+
+    t.equal(await store.prune(new Set([1, 2, 3, 7, 8, 10, 12])), 5) // drops 4, 5, 6, 9, 11
+    all = await store.all()
+    t.same(all.map((a) => [a.id, a.identity, a.seq]), [
+      [1, 'id-0', 0], [2, 'id-1', 0], [3, 'id-2', 0], [7, 'id-0', 1], [8, 'id-1', 1], [10, 'id-0', 2], [12, 'id-2', 1],
+    ])
+    t.equal(await store.prune(new Set(all.map((a) => a.id))), 0, 'keeping everything deletes nothing')
+
+    t.equal(await store.deleteUnused(), 3) // 2, 3, 10
+    all = await store.all()
+    t.same(all.map((a) => [a.id, a.identity, a.seq]), [[1, 'id-0', 0], [7, 'id-0', 1], [8, 'id-1', 0], [12, 'id-2', 0]])
+    const next = await store.append(interaction('id-0', 99))
+    t.same([next.id, next.seq], [13, 2], 'ids never reused, seq continues after the survivors')
+    t.equal(await store.integrityCheck(), 'ok')
+  }],
+
+  ['replaceAll swaps the whole set atomically', async (t, open) => {
+    const store = await open()
+    t.teardown(() => store.close())
+    await store.append(interaction('old', 0))
+    await store.append(interaction('old', 1))
+    const items = Array.from({ length: 1200 }, (_, n) => ({ ...interaction(`h${n % 2}`, n), recordedAt: `2025-01-01T00:00:00.${String(n % 1000).padStart(3, '0')}Z` }))
+    await store.replaceAll(items)
+    let all = await store.all()
+    t.equal(all.length, 1200)
+    t.ok(all.every((a) => a.id > 2), 'new ids')
+    t.same(all.slice(0, 4).map((a) => [a.identity, a.seq]), [['h0', 0], ['h1', 0], ['h0', 1], ['h1', 1]])
+    t.equal(all[1199]!.seq, 599)
+    t.equal(all[5]!.recordedAt, '2025-01-01T00:00:00.005Z')
+    t.same(all[7]!.request, items[7]!.request)
+
+    // a bad item half-way: nothing of the import is kept, the previous set stays
+    const bad = [interaction('x', 0), { ...interaction('x', 1), response: { status: 200, headers: {}, body: 'not a buffer' as unknown as Buffer } }]
+    await t.rejects(store.replaceAll(bad), { name: 'CassetteError', message: /replaceAll failed: .*BLOB/ })
+    all = await store.all()
+    t.equal(all.length, 1200, 'old set intact after a failed import')
+    await store.replaceAll([])
+    t.same(await store.all(), [])
+    t.equal((await store.append(interaction('y', 0))).id, 1203, 'ids keep growing after an import')
+  }],
+
+  ['meta persists across reopen', async (t, open) => {
+    const store = await open()
+    t.equal(await store.getMeta('created_by'), undefined)
+    await store.setMeta('created_by', 'ivs-replay 0.1.0')
+    await store.setMeta('account', '123456789012')
+    await store.setMeta('account', '000000000000')
+    await store.close()
+
+    const again = await open()
+    t.teardown(() => again.close())
+    t.equal(await again.getMeta('created_by'), 'ivs-replay 0.1.0')
+    t.equal(await again.getMeta('account'), '000000000000')
+  }],
+
+  ['what replay reads: index pages, responses, ids, operations, resources, ages', async (t, open) => {
+    const store = await open()
+    t.teardown(() => store.close())
+    const described: DescribedResources = { full: ['arn:aws:ivs:us-west-2:123456789012:channel/a'], summary: [], effect: [] }
+    await store.append({ ...interaction('g', 0), recordedAt: '2026-01-01T00:00:00.000Z', resources: described })
+    await store.append({ ...interaction('g', 1), recordedAt: '2026-02-01T00:00:00.000Z' })
+    await store.append({ ...interaction('l', 2), operation: 'ListChannels', recordedAt: '2026-03-01T00:00:00.000Z' })
+    await store.append({ ...interaction('e', 3), response: { status: 404, headers: { 'x-amzn-errortype': 'ResourceNotFoundException' }, body: Buffer.from('{}') } })
+
+    t.same(await store.indexEntries(), [
+      { id: 1, identity: 'g', seq: 0, operation: 'GetChannel' }, { id: 2, identity: 'g', seq: 1, operation: 'GetChannel' },
+      { id: 3, identity: 'l', seq: 0, operation: 'ListChannels' }, { id: 4, identity: 'e', seq: 0, operation: 'GetChannel' },
+    ])
+    t.same((await store.indexEntries(1, 2)).map((e) => e.id), [2, 3], 'a page after an id')
+    t.same(await store.indexEntries(4, 10), [])
+    t.same(await store.response(4), { status: 404, headers: { 'x-amzn-errortype': 'ResourceNotFoundException' }, body: Buffer.from('{}') })
+    t.equal(await store.response(99), undefined)
+    t.equal(await store.get(99), undefined)
+    t.same((await store.byIds([4, 2, 99, 2])).map((i) => i.id), [2, 4], 'those that exist, in id order, once each')
+    t.same((await store.ofOperation('GetChannel')).map((i) => i.id), [1, 2, 4])
+    t.same(await store.ofOperation('DeleteChannel'), [])
+    t.same(await store.resourceEntries(0, 10), [
+      { id: 1, operation: 'GetChannel', resources: JSON.stringify(described) },
+      { id: 2, operation: 'GetChannel', resources: null },
+      { id: 3, operation: 'ListChannels', resources: null },
+    ], 'successes only, with what each describes where it was computed')
+    t.same((await store.resourceEntries(1, 1)).map((e) => e.id), [2])
+    t.same(await store.recordedBefore('2026-02-15T00:00:00.000Z'), { count: 2, oldest: '2026-01-01T00:00:00.000Z' })
+    t.same(await store.recordedBefore('2000-01-01T00:00:00.000Z'), { count: 0, oldest: null })
+  }],
+
+  ['the replay index answers from the store in recorded order, then marks first uses', async (t, open) => {
+    const store = await open()
+    t.teardown(() => store.close())
+    const [same, other, never] = ['same', 'other', 'never'].map((s) => createHash('sha256').update(s).digest('hex'))
+    for (let n = 0; n < 3; n++) await store.append(interaction(same!, n))
+    await store.append(interaction(other!, 3))
+    const index = await ReplayIndex.load(store)
+    t.equal(index.size, 4)
+    const bodies = []
+    for (let n = 0; n < 4; n++) bodies.push((await index.take(same!))!.response.body.toString())
+    t.same(bodies, ['response 0', 'response 1', 'response 2', 'response 2'], 'in order, then the last repeats')
+    t.equal(await index.take(never!), undefined)
+    await index.flushUsed()
+    t.same((await store.all()).map((i) => i.usedAt !== null), [true, true, true, false])
+  }],
+
+  ['read-only open reads but never writes', async (t, open) => {
+    const rw = await open()
+    await rw.append(interaction('h', 1))
+    await rw.close()
+    const ro = await open({ readOnly: true })
+    t.teardown(() => ro.close())
+    t.equal(ro.readOnly, true)
+    t.equal((await ro.all()).length, 1)
+    await t.rejects(ro.append(interaction('h', 2)), { name: 'CassetteError', message: /append failed: .*readonly/i })
+    await t.rejects(ro.setMeta('k', 'v'), { name: 'CassetteError', message: /setMeta failed: .*readonly/i })
+    await t.rejects(ro.markUsed([1]), { name: 'CassetteError', message: /markUsed failed: .*readonly/i })
+    await t.rejects(ro.deleteUnused(), { name: 'CassetteError', message: /deleteUnused failed: .*readonly/i })
+    await t.rejects(ro.replaceAll([]), { name: 'CassetteError', message: /replaceAll failed: .*readonly/i })
+    t.same((await ro.all()).map((i) => [i.id, i.usedAt]), [[1, null]], 'nothing changed')
+  }],
+
+  ['close waits for calls in flight, then refuses new ones', async (t, open) => {
+    const store = await open()
+    const pending = Array.from({ length: 50 }, (_, n) => store.append(interaction('h', n)))
+    await store.close()
+    t.equal((await Promise.all(pending)).length, 50)
+    await t.rejects(store.all(), { name: 'CassetteError', message: /all after close/ })
+    await store.close()
+    const again = await open()
+    t.teardown(() => again.close())
+    t.equal((await again.all()).length, 50)
+  }],
+
+  ['a failed append rolls back and the store carries on', async (t, open) => {
+    const store = await open()
+    t.teardown(() => store.close())
+    await store.append(interaction('h', 0))
+    const bad = { ...interaction('h', 1), request: { ...interaction('h', 1).request, body: 'text' as unknown as Buffer } }
+    await t.rejects(store.append(bad), { name: 'CassetteError', message: /append failed: .*BLOB/ })
+    const next = await store.append(interaction('h', 2))
+    t.same([next.id, next.seq], [2, 1])
+    t.equal((await store.all()).length, 2)
+  }],
+
+  ['two stores (as two processes would) append to one cassette without clashing', async (t, open) => {
+    const a = await open()
+    const b = await open()
+    t.teardown(async () => { await a.close(); await b.close() })
+    await Promise.all(Array.from({ length: 60 }, (_, n) => (n % 2 ? a : b).append(interaction(`h${n % 3}`, n))))
+    const all = await a.all()
+    t.equal(all.length, 60)
+    for (let k = 0; k < 3; k++) {
+      t.same(all.filter((x) => x.identity === `h${k}`).map((x) => x.seq), Array.from({ length: 20 }, (_, i) => i), `h${k} dense`)
+    }
+  }],
+
+  ['assertNotOpenElsewhere refuses while another store has the cassette open', async (t, open) => {
+    const a = await open()
+    t.teardown(() => a.close())
+    await a.assertNotOpenElsewhere('pruning it')
+    const b = await open()
+    await t.rejects(a.assertNotOpenElsewhere('pruning it'), { name: 'CassetteError', message: /is open in another .*stop it before pruning it/ })
+    await b.close()
+    await a.assertNotOpenElsewhere('pruning it')
+    await a.append(interaction('h', 0))
+    t.equal((await a.all()).length, 1, 'the store carries on after the check')
+  }],
+]
+
+for (const impl of IMPLEMENTATIONS) {
+  t.test(`${impl.name} keeps the cassette store contract`, async (t) => {
+    for (const [name, check] of CONTRACT) await t.test(name, (t) => check(t, impl.fresh(t)))
+  })
+}
+
 t.test('open creates private folders and file, WAL mode; missing file without create is refused', async (t) => {
   const dir = t.testdir()
   const file = path.join(dir, 'a', 'b', 'x.cassette')
-  const store = await CassetteStore.open(file)
-  t.equal(store.file, file)
+  const store = await SqliteCassetteStore.open(file)
+  t.equal(store.location, file)
   t.equal(mode(path.join(dir, 'a')), 0o700)
   t.equal(mode(path.join(dir, 'a', 'b')), 0o700)
   t.equal(mode(file), 0o600)
@@ -52,161 +320,40 @@ t.test('open creates private folders and file, WAL mode; missing file without cr
   t.equal(journal_mode, 'wal')
 
   const missing = path.join(dir, 'nope', 'y.cassette')
-  await t.rejects(CassetteStore.open(missing, { create: false }), { name: 'CassetteError', file: missing, message: /does not exist/ })
-  await t.rejects(CassetteStore.open(missing, { readOnly: true }), { name: 'CassetteError', message: /does not exist/ })
+  await t.rejects(SqliteCassetteStore.open(missing, { create: false }), { name: 'CassetteError', file: missing, message: /does not exist/ })
+  await t.rejects(SqliteCassetteStore.open(missing, { readOnly: true }), { name: 'CassetteError', message: /does not exist/ })
   t.notOk(existsSync(path.join(dir, 'nope')), 'nothing created')
 })
 
 t.test('migration is applied once; reopening changes nothing', async (t) => {
   const file = path.join(t.testdir(), 'm.cassette')
-  await (await CassetteStore.open(file)).close()
+  await (await SqliteCassetteStore.open(file)).close()
   const history = await rawQuery<{ name: string; timestamp: string }>(file, 'select name, timestamp from kysely_migration')
   t.same(history.map((r) => r.name), MIGRATIONS)
   const tables = await rawQuery<{ name: string }>(file, "select name from sqlite_master where type in ('table','index') and name not like 'sqlite_%' order by name")
   t.same(tables.map((r) => r.name), ['interactions', 'interactions_identity_seq', 'kysely_migration', 'kysely_migration_lock', 'meta', 'simulator_state'])
   const [{ schema_version: before }] = await rawQuery<{ schema_version: number }>(file, 'pragma schema_version')
 
-  await (await CassetteStore.open(file)).close()
+  await (await SqliteCassetteStore.open(file)).close()
   t.same(await rawQuery(file, 'select name, timestamp from kysely_migration'), history)
   const [{ schema_version: after }] = await rawQuery<{ schema_version: number }>(file, 'pragma schema_version')
   t.equal(after, before, 'schema untouched by a second open')
 })
 
-t.test('append + all round-trip, bodies byte for byte', async (t) => {
-  const file = path.join(t.testdir(), 'r.cassette')
-  const store = await CassetteStore.open(file)
-  const everyByte = Buffer.from(Array.from({ length: 256 }, (_, i) => i))
-  const big = Buffer.alloc(1 << 20)
-  for (let i = 0; i < big.length; i++) big[i] = (i * 7919) & 0xff
-  const inputs: NewInteraction[] = [
-    { ...interaction('a', 0, everyByte), request: { method: 'PUT', path: '/TagResource/arn%3Aaws', query: { k: ['1', 'two'], e: [''] }, headers: { 'x-é': 'ü ✓' }, body: Buffer.alloc(0) } },
-    interaction('b', 1, Buffer.alloc(0)),
-    { ...interaction('a', 2, big), recordedAt: '2026-01-02T03:04:05.000Z' },
-  ]
-  const appended = []
-  for (const i of inputs) appended.push(await store.append(i))
-  t.same(appended.map((a) => [a.id, a.seq, a.usedAt]), [[1, 0, null], [2, 0, null], [3, 1, null]])
-  t.equal(appended[2]!.recordedAt, '2026-01-02T03:04:05.000Z')
-  t.match(appended[0]!.recordedAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/)
-  await store.close()
-
-  const reopened = await CassetteStore.open(file)
-  t.teardown(() => reopened.close())
-  const all = await reopened.all()
-  t.same(all, appended, 'all() returns exactly what append() returned')
-  for (const [k, a] of all.entries()) {
-    t.ok(Buffer.isBuffer(a.response.body) && a.response.body.equals(inputs[k]!.response.body), `response body ${k} byte-exact`)
-    t.ok(a.request.body.equals(inputs[k]!.request.body), `request body ${k} byte-exact`)
-  }
-  t.same(all[0]!.request, inputs[0]!.request)
-})
-
-t.test('200 concurrent appends over 5 identities get distinct, ordered seqs', async (t) => {
-  const store = await CassetteStore.open(path.join(t.testdir(), 'c.cassette'))
-  t.teardown(() => store.close())
-  const results = await Promise.all(Array.from({ length: 200 }, (_, n) => store.append(interaction(`id-${n % 5}`, n))))
-  const all = await store.all()
-  t.equal(all.length, 200)
-  t.same(all, [...results].sort((x, y) => x.id - y.id))
-  for (let k = 0; k < 5; k++) {
-    const mine = all.filter((a) => a.identity === `id-${k}`)
-    t.same(mine.map((a) => a.seq), Array.from({ length: 40 }, (_, i) => i), `id-${k}: seq 0..39 in id order`)
-  }
-  // calls were served in the order they were made
-  t.same(results.map((r) => r.id), Array.from({ length: 200 }, (_, i) => i + 1))
-})
-
-t.test('markUsed, prune and deleteUnused; seq is renumbered densely', async (t) => {
-  const store = await CassetteStore.open(path.join(t.testdir(), 'p.cassette'))
-  t.teardown(() => store.close())
-  for (let n = 0; n < 12; n++) await store.append(interaction(`id-${n % 3}`, n)) // ids 1..12, id-0: 1,4,7,10
-  await store.markUsed([1, 7, 7, 8, 12], '2026-11-26T00:00:00.000Z')
-  await store.markUsed([])
-  let all = await store.all()
-  t.same(all.filter((a) => a.usedAt !== null).map((a) => a.id), [1, 7, 8, 12])
-  t.equal(all[0]!.usedAt, '2026-11-26T00:00:00.000Z')
-  // Only a first use is stamped: a later mark leaves an existing stamp alone.
-  await store.markUsed([1, 4], '2026-11-27T00:00:00.000Z')
-  all = await store.all()
-  t.same([all[0]!.usedAt, all[3]!.usedAt], ['2026-11-26T00:00:00.000Z', '2026-11-27T00:00:00.000Z'])
-
-  t.equal(await store.prune(new Set([1, 2, 3, 7, 8, 10, 12])), 5) // drops 4, 5, 6, 9, 11
-  all = await store.all()
-  t.same(all.map((a) => [a.id, a.identity, a.seq]), [
-    [1, 'id-0', 0], [2, 'id-1', 0], [3, 'id-2', 0], [7, 'id-0', 1], [8, 'id-1', 1], [10, 'id-0', 2], [12, 'id-2', 1],
-  ])
-  t.equal(await store.prune(new Set(all.map((a) => a.id))), 0, 'keeping everything deletes nothing')
-
-  t.equal(await store.deleteUnused(), 3) // 2, 3, 10
-  all = await store.all()
-  t.same(all.map((a) => [a.id, a.identity, a.seq]), [[1, 'id-0', 0], [7, 'id-0', 1], [8, 'id-1', 0], [12, 'id-2', 0]])
-  const next = await store.append(interaction('id-0', 99))
-  t.same([next.id, next.seq], [13, 2], 'ids never reused, seq continues after the survivors')
-  t.equal(await store.integrityCheck(), 'ok')
-})
-
-t.test('replaceAll swaps the whole set atomically', async (t) => {
-  const store = await CassetteStore.open(path.join(t.testdir(), 'i.cassette'))
-  t.teardown(() => store.close())
-  await store.append(interaction('old', 0))
-  await store.append(interaction('old', 1))
-  const items = Array.from({ length: 1200 }, (_, n) => ({ ...interaction(`h${n % 2}`, n), recordedAt: `2025-01-01T00:00:00.${String(n % 1000).padStart(3, '0')}Z` }))
-  await store.replaceAll(items)
-  let all = await store.all()
-  t.equal(all.length, 1200)
-  t.ok(all.every((a) => a.id > 2), 'new ids')
-  t.same(all.slice(0, 4).map((a) => [a.identity, a.seq]), [['h0', 0], ['h1', 0], ['h0', 1], ['h1', 1]])
-  t.equal(all[1199]!.seq, 599)
-  t.equal(all[5]!.recordedAt, '2025-01-01T00:00:00.005Z')
-  t.same(all[7]!.request, items[7]!.request)
-
-  // a bad item half-way: nothing of the import is kept, the previous set stays
-  const bad = [interaction('x', 0), { ...interaction('x', 1), response: { status: 200, headers: {}, body: 'not a buffer' as unknown as Buffer } }]
-  await t.rejects(store.replaceAll(bad), { name: 'CassetteError', message: /replaceAll failed/ })
-  all = await store.all()
-  t.equal(all.length, 1200, 'old set intact after a failed import')
-  await store.replaceAll([])
-  t.same(await store.all(), [])
-})
-
-t.test('meta and simulator state persist across reopen', async (t) => {
-  const file = path.join(t.testdir(), 's.cassette')
-  const store = await CassetteStore.open(file)
-  t.equal(await store.getMeta('created_by'), undefined)
-  await store.setMeta('created_by', 'ivs-replay 0.1.0')
-  await store.setMeta('account', '123456789012')
-  await store.setMeta('account', '000000000000')
-  t.equal(await store.loadState('channels'), undefined)
-  const state = { channels: [{ arn: 'arn:aws:ivs:us-west-2:1:channel/abc', tags: { a: 'b' } }], n: 3, ok: true, none: null }
-  await store.saveState('channels', state)
-  await store.saveState('counter', 1)
-  await store.saveState('counter', 2)
-  await t.rejects(store.saveState('bad', undefined), { name: 'CassetteError', message: /not JSON-serialisable/ })
-  await store.close()
-
-  const again = await CassetteStore.open(file)
-  t.teardown(() => again.close())
-  t.equal(await again.getMeta('created_by'), 'ivs-replay 0.1.0')
-  t.equal(await again.getMeta('account'), '000000000000')
-  t.same(await again.loadState('channels'), state)
-  t.equal(await again.loadState('counter'), 2)
-  t.equal(await again.loadState('bad'), undefined)
-})
-
 t.test('a cassette from a newer schema is refused without migrating', async (t) => {
   const file = path.join(t.testdir(), 'n.cassette')
-  await (await CassetteStore.open(file)).close()
+  await (await SqliteCassetteStore.open(file)).close()
   const db = await openSqlite3(file)
   await new Promise<void>((resolve, reject) =>
     db.run("insert into kysely_migration (name, timestamp) values ('2099_01_01_0001_holograms', '2099-01-01T00:00:00.000Z')", (err) => (err ? reject(err) : resolve())))
   await new Promise<void>((resolve) => db.close(() => resolve()))
 
-  const err = await CassetteStore.open(file).then(() => undefined, (e: unknown) => e)
+  const err = await SqliteCassetteStore.open(file).then(() => undefined, (e: unknown) => e)
   t.ok(err instanceof CassetteError)
   t.match((err as Error).message, file)
   t.match((err as Error).message, /newer ivs-replay/)
   t.match((err as Error).message, /2099_01_01_0001_holograms/)
-  await t.rejects(CassetteStore.open(file, { readOnly: true }), { message: /2099_01_01_0001_holograms/ })
+  await t.rejects(SqliteCassetteStore.open(file, { readOnly: true }), { message: /2099_01_01_0001_holograms/ })
   t.same((await rawQuery<{ name: string }>(file, 'select name from kysely_migration order by name')).map((r) => r.name),
     [...MIGRATIONS, '2099_01_01_0001_holograms'], 'history untouched')
 })
@@ -214,22 +361,22 @@ t.test('a cassette from a newer schema is refused without migrating', async (t) 
 t.test('garbage, foreign and corrupt files give clear errors', async (t) => {
   const dir = t.testdir({ 'garbage.cassette': 'this is not a database, just text\n'.repeat(200), 'folder.cassette': {}, 'empty.cassette': '' })
   // An empty file (e.g. left by a process killed right after creating it) is a valid, empty cassette.
-  const empty = await CassetteStore.open(path.join(dir, 'empty.cassette'))
+  const empty = await SqliteCassetteStore.open(path.join(dir, 'empty.cassette'))
   t.same(await empty.all(), [])
   await empty.close()
   const garbage = path.join(dir, 'garbage.cassette')
-  await t.rejects(CassetteStore.open(garbage), { name: 'CassetteError', file: garbage, message: /garbage\.cassette: cannot be opened: .*not a database/ })
-  await t.rejects(CassetteStore.open(garbage, { readOnly: true }), { name: 'CassetteError', message: /not a database/ })
+  await t.rejects(SqliteCassetteStore.open(garbage), { name: 'CassetteError', file: garbage, message: /garbage\.cassette: cannot be opened: .*not a database/ })
+  await t.rejects(SqliteCassetteStore.open(garbage, { readOnly: true }), { name: 'CassetteError', message: /not a database/ })
   t.equal(readFileSync(garbage, 'utf8').slice(0, 12), 'this is not ', 'garbage file left as it was')
-  await t.rejects(CassetteStore.open(path.join(dir, 'folder.cassette')), { name: 'CassetteError', message: /not a regular file/ })
+  await t.rejects(SqliteCassetteStore.open(path.join(dir, 'folder.cassette')), { name: 'CassetteError', message: /not a regular file/ })
 
   const foreign = path.join(dir, 'foreign.db')
   await rawQuery(foreign, 'create table customers (id integer primary key)')
-  await t.rejects(CassetteStore.open(foreign), { name: 'CassetteError', message: /not an ivs-replay cassette.*customers/ })
+  await t.rejects(SqliteCassetteStore.open(foreign), { name: 'CassetteError', message: /not an ivs-replay cassette.*customers/ })
 
   // A real cassette with its pages overwritten behind the header: SQLite must report it, not crash.
   const corrupt = path.join(dir, 'corrupt.cassette')
-  const store = await CassetteStore.open(corrupt)
+  const store = await SqliteCassetteStore.open(corrupt)
   await store.replaceAll(Array.from({ length: 200 }, (_, n) => interaction(`h${n}`, n, Buffer.alloc(3000, n))))
   await store.close()
   const fd = openSync(corrupt, 'r+')
@@ -238,7 +385,7 @@ t.test('garbage, foreign and corrupt files give clear errors', async (t) => {
   closeSync(fd)
   let reported = ''
   try {
-    const damaged = await CassetteStore.open(corrupt)
+    const damaged = await SqliteCassetteStore.open(corrupt)
     try {
       reported = await damaged.integrityCheck()
       await damaged.all()
@@ -257,30 +404,10 @@ t.test('garbage, foreign and corrupt files give clear errors', async (t) => {
   t.not(reported, 'ok', `corruption reported: ${reported.split('\n')[0]}`)
 })
 
-t.test('read-only open reads but never writes', async (t) => {
+t.test('a read-only open never creates the file', async (t) => {
   const file = path.join(t.testdir(), 'ro.cassette')
-  const rw = await CassetteStore.open(file)
-  await rw.append(interaction('h', 1))
-  await rw.close()
-  const ro = await CassetteStore.open(file, { readOnly: true })
-  t.teardown(() => ro.close())
-  t.equal(ro.readOnly, true)
-  t.equal((await ro.all()).length, 1)
-  await t.rejects(ro.append(interaction('h', 2)), { name: 'CassetteError', message: /append failed: .*readonly/i })
-  await t.rejects(CassetteStore.open(file, { readOnly: true, create: true }), { name: 'CassetteError' })
-})
-
-t.test('close waits for calls in flight, then refuses new ones', async (t) => {
-  const file = path.join(t.testdir(), 'cl.cassette')
-  const store = await CassetteStore.open(file)
-  const pending = Array.from({ length: 50 }, (_, n) => store.append(interaction('h', n)))
-  await store.close()
-  t.equal((await Promise.all(pending)).length, 50)
-  await t.rejects(store.all(), { name: 'CassetteError', message: /all after close/ })
-  await store.close()
-  const again = await CassetteStore.open(file)
-  t.teardown(() => again.close())
-  t.equal((await again.all()).length, 50)
+  await t.rejects(SqliteCassetteStore.open(file, { readOnly: true, create: true }), { name: 'CassetteError' })
+  t.notOk(existsSync(file))
 })
 
 t.test('every append that resolved survives SIGKILL of the process', async (t) => {
@@ -288,8 +415,8 @@ t.test('every append that resolved survives SIGKILL of the process', async (t) =
   const file = path.join(dir, 'k.cassette')
   const script = path.join(dir, 'child.mts')
   writeFileSync(script, `
-    const { CassetteStore } = await import(${JSON.stringify(storeModule)})
-    const store = await CassetteStore.open(process.argv[2])
+    const { SqliteCassetteStore } = await import(${JSON.stringify(storeModule)})
+    const store = await SqliteCassetteStore.open(process.argv[2])
     const body = Buffer.alloc(8000, 0x5a) // ~3 WAL frames per append: the WAL passes its 1000-page auto-checkpoint
     for (let n = 0; ; n++) {
       const saved = await store.append({
@@ -326,7 +453,7 @@ t.test('every append that resolved survives SIGKILL of the process', async (t) =
   t.ok(printed.length >= KILL_AFTER, `${printed.length} appends confirmed before the kill`)
   t.ok((statSync(`${file}-wal`, { throwIfNoEntry: false })?.size ?? 0) > 0, 'killed with commits still in the WAL')
 
-  const store = await CassetteStore.open(file)
+  const store = await SqliteCassetteStore.open(file)
   t.teardown(() => store.close())
   t.equal(await store.integrityCheck(), 'ok')
   const ids = new Set((await store.all()).map((a) => a.id))
@@ -334,33 +461,9 @@ t.test('every append that resolved survives SIGKILL of the process', async (t) =
   t.same(printed.filter((id) => !ids.has(id)), [], 'every confirmed id is present')
 })
 
-t.test('a failed append rolls back and the store carries on', async (t) => {
-  const store = await CassetteStore.open(path.join(t.testdir(), 'f.cassette'))
-  t.teardown(() => store.close())
-  await store.append(interaction('h', 0))
-  const bad = { ...interaction('h', 1), request: { ...interaction('h', 1).request, body: 'text' as unknown as Buffer } }
-  await t.rejects(store.append(bad), { name: 'CassetteError', message: /append failed: .*BLOB/ })
-  const next = await store.append(interaction('h', 2))
-  t.same([next.id, next.seq], [2, 1])
-  t.equal((await store.all()).length, 2)
-})
-
-t.test('two stores (as two processes would) append to one file without clashing', async (t) => {
-  const file = path.join(t.testdir(), 'two.cassette')
-  const a = await CassetteStore.open(file)
-  const b = await CassetteStore.open(file)
-  t.teardown(async () => { await a.close(); await b.close() })
-  await Promise.all(Array.from({ length: 60 }, (_, n) => (n % 2 ? a : b).append(interaction(`h${n % 3}`, n))))
-  const all = await a.all()
-  t.equal(all.length, 60)
-  for (let k = 0; k < 3; k++) {
-    t.same(all.filter((x) => x.identity === `h${k}`).map((x) => x.seq), Array.from({ length: 20 }, (_, i) => i), `h${k} dense`)
-  }
-})
-
 t.test('migration down removes the schema, up restores it', async (t) => {
   const file = path.join(t.testdir(), 'd.cassette')
-  await (await CassetteStore.open(file)).close()
+  await (await SqliteCassetteStore.open(file)).close()
   const db = new Kysely<unknown>({ dialect: new Sqlite3Dialect({ database: () => openSqlite3(file) }) })
   t.teardown(() => db.destroy())
   const migrator = new Migrator({ db, provider: new FileMigrationProvider({ fs: fsp, path, migrationFolder }) })
@@ -402,4 +505,72 @@ t.test('sqlite3 dialect: returning, transactions, savepoints, streaming, errors'
   t.same(streamed, ['a', 'B', 'kept'])
   await t.rejects(db.deleteFrom('t').stream().next(), /only streams SELECT/)
   await t.rejects(sql`select * from nowhere`.execute(db), { message: /no such table/ })
+})
+t.test('simulator state persists across reopen', async (t) => {
+  const file = path.join(t.testdir(), 'state.sqlite')
+  const store = await SqliteStateStore.open(file)
+  t.equal(await store.loadState('channels'), undefined)
+  const state = { channels: [{ arn: 'arn:aws:ivs:us-west-2:1:channel/abc', tags: { a: 'b' } }], n: 3, ok: true, none: null }
+  await store.saveState('channels', state)
+  await store.saveState('counter', 1)
+  await store.saveState('counter', 2)
+  await t.rejects(store.saveState('bad', undefined), { name: 'StateFileError', message: /not JSON-serialisable/ })
+  await store.close()
+
+  const again = await SqliteStateStore.open(file)
+  t.teardown(() => again.close())
+  t.same(await again.loadState('channels'), state)
+  t.equal(await again.loadState('counter'), 2)
+  t.equal(await again.loadState('bad'), undefined)
+})
+
+t.test('a new state file holds the state and nothing of a cassette', async (t) => {
+  const file = path.join(t.testdir(), 'a', 'state.sqlite')
+  const store = await SqliteStateStore.open(file)
+  t.equal(store.location, file)
+  await store.saveState('simulator', { format: 1, states: [] })
+  await store.close()
+  t.equal(mode(file), 0o600)
+  t.equal(mode(path.dirname(file)), 0o700)
+  const tables = await rawQuery<{ name: string }>(file, "select name from sqlite_master where type = 'table' order by name")
+  t.same(tables.map((r) => r.name), ['simulator_state'])
+  t.same(await rawQuery(file, 'pragma user_version'), [{ user_version: 1 }])
+  await t.rejects(SqliteCassetteStore.open(file), { name: 'CassetteError', message: /not an ivs-replay cassette.*simulator_state/ }, 'a cassette open refuses it')
+})
+
+t.test('a state file written before the state store loads, saves, and stays as it was otherwise', async (t) => {
+  const file = path.join(t.testdir(), 'old-state.sqlite')
+  copyFileSync(V0_STATE, file)
+  const before = await rawQuery<{ name: string }>(file, "select name from sqlite_master where type = 'table' order by name")
+  t.same(before.map((r) => r.name), ['interactions', 'kysely_migration', 'kysely_migration_lock', 'meta', 'simulator_state', 'sqlite_sequence'], 'the fixture is cassette-shaped')
+  const store = await SqliteStateStore.open(file)
+  const saved = await store.loadState('simulator') as { states: { tables: { channel: { name: string; tags: Record<string, string> }[] } }[] }
+  t.match(saved.states[0]!.tables.channel, [{ name: 'from-v0', tags: { made: 'before-the-state-store' } }])
+  await store.saveState('simulator', { ...saved, added: true })
+  await store.close()
+
+  const again = await SqliteStateStore.open(file)
+  t.teardown(() => again.close())
+  t.match(await again.loadState('simulator'), { added: true, states: [{ tables: { channel: [{ name: 'from-v0' }] } }] })
+  const after = await rawQuery<{ name: string }>(file, "select name from sqlite_master where type = 'table' order by name")
+  t.same(after, before, 'no table added or dropped')
+  t.same(await rawQuery(file, 'pragma user_version'), [{ user_version: 0 }])
+})
+
+t.test('a state file that is not one is refused with a clear error', async (t) => {
+  const dir = t.testdir({ 'garbage.sqlite': 'not a database\n'.repeat(300), 'empty.sqlite': '' })
+  await t.rejects(SqliteStateStore.open(path.join(dir, 'garbage.sqlite')), { name: 'StateFileError', message: /state file .*garbage\.sqlite: cannot be opened: .*not a database/ })
+  const empty = await SqliteStateStore.open(path.join(dir, 'empty.sqlite'))
+  t.equal(await empty.loadState('simulator'), undefined, 'an empty file is a new state file')
+  await empty.close()
+
+  const foreign = path.join(dir, 'foreign.db')
+  await rawQuery(foreign, 'create table customers (id integer primary key)')
+  await t.rejects(SqliteStateStore.open(foreign), { name: 'StateFileError', message: /not an ivs-replay state file.*customers/ })
+  t.same(await rawQuery<{ name: string }>(foreign, "select name from sqlite_master where type = 'table'"), [{ name: 'customers' }], 'left as it was')
+
+  const newer = path.join(dir, 'newer.sqlite')
+  await (await SqliteStateStore.open(newer)).close()
+  await rawQuery(newer, 'pragma user_version = 2')
+  await t.rejects(SqliteStateStore.open(newer), { name: 'StateFileError', message: /newer ivs-replay \(state format 2/ })
 })

@@ -6,7 +6,7 @@
 import path from 'node:path'
 import { existsSync, writeFileSync } from 'node:fs'
 import t from 'tap'
-import { CassetteStore } from '../src/cassette/cassette-store.js'
+import { SqliteCassetteStore } from '../src/storage/sqlite/sqlite-cassette-store.js'
 import { cassetteVerify } from '../src/cli/cassette-verify.js'
 import { start } from '../src/index.js'
 import {
@@ -41,7 +41,7 @@ t.test('verify: exit 0 for a faithful recording, 1 for one from an upstream with
 
 t.test('verify: status, error type and types are drift too; against a running server', async (t) => {
   const file = path.join(t.testdir(), 'statuses.sqlite')
-  const store = await CassetteStore.open(file)
+  const store = await SqliteCassetteStore.open(file)
   // Recorded: GetChannel of a channel nobody created answered 200; ListChannels with a number for a list.
   await store.append({ ...handMade('GetChannel', '{"channel":{"arn":"x"}}'), request: jsonRequest('GetChannel', { arn: 'arn:aws:ivs:us-west-2:123456789012:channel/abcdABCD1234' }) })
   await store.append(handMade('ListChannels', '{"channels":7}'))
@@ -97,7 +97,7 @@ t.test('under CI=true, record and record-missing refuse to start, naming the set
 
 t.test('recording.maxAgeDays warns at start about older recordings', async (t) => {
   const file = path.join(t.testdir(), 'old.sqlite')
-  const store = await CassetteStore.open(file)
+  const store = await SqliteCassetteStore.open(file)
   await store.append(handMade('ListChannels', '{"channels":[]}', '2020-01-02T03:04:05.000Z'))
   await store.append(handMade('ListChannels', '{"channels":[]}'))
   await store.close()

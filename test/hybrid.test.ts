@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
-import { CassetteStore } from '../src/cassette/cassette-store.js'
+import { SqliteCassetteStore } from '../src/storage/sqlite/sqlite-cassette-store.js'
 import { start, type RunningServer } from '../src/index.js'
 import { ivs } from '../src/model/services.js'
 import { recordFixture } from './helpers/cassette-fixture.js'
@@ -173,7 +173,7 @@ t.test('a cassette recorded through the proxy indexes what each answer describes
   await ivs.send(new DeleteChannelCommand({ arn: channel!.arn! }))
   await failureOf(ivs.send(new GetChannelCommand({ arn: channel!.arn! })))
   await recorder.close()
-  const store = await CassetteStore.open(file, { readOnly: true })
+  const store = await SqliteCassetteStore.open(file, { readOnly: true })
   const entries = await store.resourceEntries(0, 100)
   await store.close()
   t.same(entries.map((e) => [e.operation, JSON.parse(e.resources ?? 'null')]), [
@@ -278,7 +278,7 @@ t.test('several processes replay and record misses into one cassette at once, lo
     }
   }))
   for (const server of servers) t.equal(await server.stop(), 0, 'clean exit')
-  const store = await CassetteStore.open(file, { readOnly: true })
+  const store = await SqliteCassetteStore.open(file, { readOnly: true })
   const all = await store.all()
   await store.close()
   const created = all.filter((i) => i.operation === 'CreateChannel').map((i) => JSON.parse(i.request.body.toString()) as { name: string })

@@ -16,7 +16,8 @@ import path from 'node:path'
 import { Writable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import t, { type Test } from 'tap'
-import { CassetteStore, type Interaction, type NewInteraction } from '../src/cassette/cassette-store.js'
+import { SqliteCassetteStore } from '../src/storage/sqlite/sqlite-cassette-store.js'
+import type { Interaction, NewInteraction } from '../src/storage/storage.js'
 import { Redactor } from '../src/cassette/redaction.js'
 import { scanInteraction } from '../src/cassette/secret-scan.js'
 import { start } from '../src/index.js'
@@ -159,7 +160,7 @@ function cassetteBytes(file: string): string {
 }
 
 async function interactionsOf(file: string): Promise<Interaction[]> {
-  const store = await CassetteStore.open(file, { readOnly: true })
+  const store = await SqliteCassetteStore.open(file, { readOnly: true })
   try {
     return await store.all()
   } finally {

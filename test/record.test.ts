@@ -13,7 +13,9 @@ import net from 'node:net'
 import path from 'node:path'
 import { Writable } from 'node:stream'
 import t from 'tap'
-import { CassetteStore, type Interaction, type NewInteraction } from '../src/cassette/cassette-store.js'
+import { MemoryCassetteStore } from '../src/storage/memory-cassette-store.js'
+import { SqliteCassetteStore } from '../src/storage/sqlite/sqlite-cassette-store.js'
+import type { Interaction, NewInteraction } from '../src/storage/storage.js'
 import { Redactor, rewriteAccount, STAND_IN_MARKER } from '../src/cassette/redaction.js'
 import { requestIdentity } from '../src/cassette/request-identity.js'
 import { scanInteraction, type Finding } from '../src/cassette/secret-scan.js'
@@ -78,7 +80,7 @@ function recordConfig(cassette: string, upstreamConfig: Record<string, unknown>)
 }
 
 async function interactionsOf(file: string): Promise<Interaction[]> {
-  const store = await CassetteStore.open(file, { readOnly: true })
+  const store = await SqliteCassetteStore.open(file, { readOnly: true })
   try {
     return await store.all()
   } finally {
@@ -326,7 +328,8 @@ t.test('without real credentials the recording backend does not start', async (t
   awsEnv({})
   t.teardown(realEnv)
   const file = path.join(dir, 'none.sqlite')
-  const store = await CassetteStore.open(file)
+  // Only a store to hand over (the backend refuses before it touches it): the in-memory one.
+  const store = await MemoryCassetteStore.open()
   t.teardown(() => store.close())
   const deps = (upstreamConfig: Record<string, unknown>) => ({
     config: recordConfig(file, upstreamConfig), store, logger: new Logger('silent'), observe: () => undefined, onRecorded: () => undefined,
@@ -344,10 +347,10 @@ t.test('without real credentials the recording backend does not start', async (t
 t.test('a cassette that cannot be written: CassetteWriteException, nothing recorded, nothing announced', async (t) => {
   const dir = t.testdir()
   const file = path.join(dir, 'read-only.sqlite')
-  const writable = await CassetteStore.open(file)
+  const writable = await SqliteCassetteStore.open(file)
   await Redactor.forCassette(writable) // the salt exists, so a read-only open can start recording
   await writable.close()
-  const store = await CassetteStore.open(file, { readOnly: true })
+  const store = await SqliteCassetteStore.open(file, { readOnly: true })
   t.teardown(() => store.close())
   const config = recordConfig(file, { url: upstream.endpoint })
   const logger = new Logger('silent')

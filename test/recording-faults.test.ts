@@ -6,8 +6,8 @@
 import path from 'node:path'
 import type sqlite3 from 'sqlite3'
 import t from 'tap'
-import { CassetteStore } from '../src/cassette/cassette-store.js'
-import { openSqlite3 } from '../src/cassette/db/open-sqlite3.js'
+import { SqliteCassetteStore } from '../src/storage/sqlite/sqlite-cassette-store.js'
+import { openSqlite3 } from '../src/storage/sqlite/open-sqlite3.js'
 import { recordingFaultsSuite, SAMPLE } from './robustness/recording-faults-suite.js'
 
 function exec(db: sqlite3.Database, statement: string): Promise<void> {
@@ -34,13 +34,13 @@ t.test('a schema migration that stops half-way leaves nothing of itself behind',
   await exec(raw, 'create view meta as select 1 as key')
   await close(raw)
 
-  await t.rejects(CassetteStore.open(file), { name: 'CassetteError', message: /schema migration 2026_11_26_0001_interactions failed/ })
+  await t.rejects(SqliteCassetteStore.open(file), { name: 'CassetteError', message: /schema migration 2026_11_26_0001_interactions failed/ })
   const after = await openSqlite3(file)
   t.same((await tables(after)).filter((name) => !name.startsWith('kysely_')), [], 'no table of the failed migration remains')
   await exec(after, 'drop view meta')
   await close(after)
 
-  const store = await CassetteStore.open(file)
+  const store = await SqliteCassetteStore.open(file)
   t.equal(await store.integrityCheck(), 'ok', 'the next open migrates it and it works')
   t.same(await store.all(), [])
   await store.close()

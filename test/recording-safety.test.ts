@@ -15,8 +15,9 @@ import path from 'node:path'
 import { Writable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
-import { CassetteStore, type Interaction } from '../src/cassette/cassette-store.js'
-import { openSqlite3 } from '../src/cassette/db/open-sqlite3.js'
+import { SqliteCassetteStore } from '../src/storage/sqlite/sqlite-cassette-store.js'
+import type { Interaction } from '../src/storage/storage.js'
+import { openSqlite3 } from '../src/storage/sqlite/open-sqlite3.js'
 import { start } from '../src/index.js'
 import { clientFor, failureOf } from './helpers/ivs-client.js'
 import { signedRequest } from './helpers/signed-request.js'
@@ -148,7 +149,7 @@ async function withHost(port: number, host: string, o: { path?: string; body?: s
 }
 
 async function interactionsOf(file: string): Promise<Interaction[]> {
-  const store = await CassetteStore.open(file, { readOnly: true })
+  const store = await SqliteCassetteStore.open(file, { readOnly: true })
   try {
     return await store.all()
   } finally {
@@ -393,7 +394,7 @@ t.test('an upstream answer that is not the JSON the model expects is recorded, w
 t.test('start-up errors about a cassette: one line, exit 2, no stack trace', async (t) => {
   const dir = t.testdir({ 'corrupt.sqlite': 'this is not a database '.repeat(100) })
   const newer = path.join(dir, 'newer.sqlite')
-  const store = await CassetteStore.open(newer)
+  const store = await SqliteCassetteStore.open(newer)
   await store.close()
   const db = await openSqlite3(newer)
   await new Promise<void>((resolve, reject) => db.run(

@@ -6,10 +6,11 @@ import {
   TagResourceCommand, UpdateChannelCommand,
 } from '@aws-sdk/client-ivs'
 import { createHash } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
+import { copyFile, readFile } from 'node:fs/promises'
 import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import t from 'tap'
-import { CassetteStore } from '../src/cassette/cassette-store.js'
+import { SqliteCassetteStore } from '../src/storage/sqlite/sqlite-cassette-store.js'
 import { start } from '../src/index.js'
 import { recordFixture } from './helpers/cassette-fixture.js'
 import { clientFor, failureOf } from './helpers/ivs-client.js'
@@ -139,7 +140,7 @@ t.test('hybrid: the simulator knows what the cassette created, and forgets what 
   t.match(fresh.channel!.arn, /^arn:aws:ivs:us-west-2:123456789012:channel\//, 'misses are simulated')
 
   await hybrid.close()
-  const store = await CassetteStore.open(file, { readOnly: true })
+  const store = await SqliteCassetteStore.open(file, { readOnly: true })
   const used = (await store.all()).filter((i) => i.usedAt !== null).map((i) => i.operation)
   await store.close()
   t.same(used.sort(), ['CreateChannel', 'CreateChannel', 'DeleteChannel'], 'replayed interactions are marked used')
@@ -159,7 +160,7 @@ t.test('only a first replay is written: replaying again leaves the cassette file
     await replay.close()
   }
   const marks = async () => {
-    const store = await CassetteStore.open(file, { readOnly: true })
+    const store = await SqliteCassetteStore.open(file, { readOnly: true })
     const all = await store.all()
     await store.close()
     return all.filter((i) => i.operation === 'GetChannel').map((i) => i.usedAt)
@@ -212,4 +213,22 @@ t.test('--state keeps the simulator across restarts', async (t) => {
   const list = await again.send(new ListChannelsCommand({}))
   t.same(list.channels!.map((c) => c.name), ['durable', 'after-restart'], 'creation order continues')
   t.not(next.channel!.arn, channel!.arn)
+})
+
+t.test('a --state file written before the state store had its own format still loads and keeps saving', async (t) => {
+  const state = path.join(t.testdir(), 'v0-state.sqlite')
+  await copyFile(path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'state', 'v0-state.sqlite'), state)
+  const first = await start({ config: { state } })
+  const ivs = clientFor(first)
+  const [old] = (await ivs.send(new ListChannelsCommand({}))).channels!
+  t.match(old, { name: 'from-v0', tags: { made: 'before-the-state-store' } }, 'the channel saved by the old code is back')
+  const stream = await signedRequest(first.endpoint, { path: '/GetStream', body: JSON.stringify({ channelArn: old!.arn }) })
+  t.equal((stream.json.stream as { state: string }).state, 'LIVE')
+  await ivs.send(new CreateChannelCommand({ name: 'after-upgrade' }))
+  await first.close()
+
+  const second = await start({ config: { state } })
+  t.teardown(() => second.close())
+  const list = await clientFor(second).send(new ListChannelsCommand({}))
+  t.same(list.channels!.map((c) => c.name), ['from-v0', 'after-upgrade'], 'and what this version saved into it')
 })

@@ -7,7 +7,7 @@
 //   record-missing  cassette → upstream (recorded)
 // The cassette and the upstream are loaded only when a mode needs them, so `simulate` starts without
 // opening SQLite or loading the proxy.
-import type { Interaction } from '../cassette/cassette-store.js'
+import type { Interaction } from '../storage/storage.js'
 import type { ReplayIndex } from '../cassette/replay-index.js'
 import type { Config } from '../config/config.js'
 import type { Logger } from '../log/logger.js'
@@ -38,9 +38,9 @@ export async function backendsForMode(config: Config, deps: { simulator: Simulat
       simulatorChanged: () => undefined, close: async () => undefined,
     }
   }
-  const [{ CassetteStore }, { ReplayIndex }, { CassetteBackend }, { learnRecordedState }, { SimulatorOwned }, { newCassetteFile }, { prepareRecording }] =
+  const [{ SqliteCassetteStore }, { ReplayIndex }, { CassetteBackend }, { learnRecordedState }, { SimulatorOwned }, { newCassetteFile }, { prepareRecording }] =
     await Promise.all([
-      import('../cassette/cassette-store.js'),
+      import('../storage/sqlite/sqlite-cassette-store.js'),
       import('../cassette/replay-index.js'),
       import('../cassette/cassette-backend.js'),
       import('../dispatch/recorded-state.js'),
@@ -51,7 +51,7 @@ export async function backendsForMode(config: Config, deps: { simulator: Simulat
   const records = config.mode === 'record' || config.mode === 'record-missing'
   const created = newCassetteFile(config.cassette)
   // Replay and hybrid only read: a cassette they may not write (a read-only CI volume) opens read-only.
-  const store = await CassetteStore.open(config.cassette, { create: records, readOnlyIfUnwritable: !records })
+  const store = await SqliteCassetteStore.open(config.cassette, { create: records, readOnlyIfUnwritable: !records })
   const closers: (() => Promise<void>)[] = []
   try {
     const observe = simulator.observe.bind(simulator)

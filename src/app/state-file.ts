@@ -1,25 +1,23 @@
-// `--state FILE`: the simulator's state kept in a SQLite file, loaded at start-up and saved shortly
-// after every write and on close, so a long-lived local server loses nothing across restarts. Saves
-// run in the background and never delay an answer; at most one is in flight, and changes made
-// meanwhile are saved right after it. The file is opened with the cassette storage for now (a
-// cassette file with no interactions, the state in its simulator_state table): the store is
-// where SQLite lives in this code.
-import type { CassetteStore } from '../cassette/cassette-store.js'
+// `--state FILE`: the simulator's state kept in a state store (an SQLite file of its own, see
+// storage/sqlite/sqlite-state-store.ts), loaded at start-up and saved shortly after every change and
+// on close, so a long-lived local server loses nothing across restarts. Saves run in the background
+// and never delay an answer; at most one is in flight, and changes made meanwhile are saved right after it.
 import type { Logger } from '../log/logger.js'
+import type { SimulatorStateStore } from '../storage/storage.js'
 import type { Simulator, SimulatorSnapshot } from '../simulator/simulator.js'
 
 const STATE_KEY = 'simulator'
 const SAVE_DELAY_MS = 200
 
 export class StateFile {
-  readonly #store: CassetteStore
+  readonly #store: SimulatorStateStore
   readonly #simulator: Simulator
   readonly #logger: Logger
   readonly #timer: NodeJS.Timeout
   #savedVersion: number
   #saving: Promise<void> | undefined
 
-  private constructor(store: CassetteStore, simulator: Simulator, logger: Logger) {
+  private constructor(store: SimulatorStateStore, simulator: Simulator, logger: Logger) {
     this.#store = store
     this.#simulator = simulator
     this.#logger = logger
@@ -29,8 +27,9 @@ export class StateFile {
   }
 
   static async open(file: string, simulator: Simulator, logger: Logger): Promise<StateFile> {
-    const { CassetteStore } = await import('../cassette/cassette-store.js')
-    const store = await CassetteStore.open(file)
+    // Loaded on demand: plain `simulate` never opens SQLite.
+    const { SqliteStateStore } = await import('../storage/sqlite/sqlite-state-store.js')
+    const store = await SqliteStateStore.open(file)
     try {
       const saved = (await store.loadState(STATE_KEY)) as SimulatorSnapshot | undefined
       if (saved) simulator.restore(saved)

@@ -6,13 +6,13 @@ import type { Caller, IvsCall, ObservedCall } from '../backend/ivs-call.js'
 import type { Logger } from '../log/logger.js'
 import { AwsError } from '../protocol/aws-error.js'
 import { serializeError } from '../protocol/serialize.js'
-import type { CassetteStore, RecordedResponse } from './cassette-store.js'
+import type { RecordedResponse, ReplaySource } from '../storage/storage.js'
 import { describeNearest, nearestRecorded } from './miss-diagnostics.js'
 import type { ReplayIndex } from './replay-index.js'
 import { canonicalRequest, identityOf, type CanonicalRequest, type MatchRules } from './request-identity.js'
 
 export interface CassetteBackendOptions {
-  readonly store: CassetteStore
+  readonly store: ReplaySource
   readonly index: ReplayIndex
   readonly rules: MatchRules
   readonly strict: boolean

@@ -5,16 +5,9 @@
 import type { OperationName } from '../model/ivs/types.js'
 import { ivs } from '../model/services.js'
 import { arnsIn, resourceShapeKind } from '../model/resource-types.js'
+import type { DescribedResources } from '../storage/storage.js'
 const { model, operationOf, shapeOf } = ivs
 
-export interface DescribedResources {
-  /** Described whole (Channel, StreamKey, …): from here on the answer alone is its state. */
-  readonly full: string[]
-  /** Described by a summary (ListChannels): newer than any full description before it. */
-  readonly summary: string[]
-  /** Changed by the call itself (a delete, a tag change), which the answer does not show. */
-  readonly effect: string[]
-}
 
 /** Operations whose effect on a resource is in the request, not in the answer. */
 const EFFECT = /^(Delete|TagResource$|UntagResource$)/

@@ -1,7 +1,7 @@
 // When a request matches nothing recorded, say what was closest: the recorded interaction of the
 // same operation with the fewest differing fields, and those fields.
 import type { JsonValue } from '../protocol/deserialize.js'
-import type { CassetteStore, Interaction } from './cassette-store.js'
+import type { Interaction, ReplaySource } from '../storage/storage.js'
 import { canonicalRequest, recordedRequestParts, type CanonicalRequest, type MatchRules } from './request-identity.js'
 
 export interface FieldDiff {
@@ -49,7 +49,7 @@ function recordedCanonical(i: Interaction, rules: MatchRules): CanonicalRequest 
 }
 
 export async function nearestRecorded(
-  store: CassetteStore,
+  store: ReplaySource,
   sent: CanonicalRequest,
   rules: MatchRules,
 ): Promise<NearestMatch | undefined> {

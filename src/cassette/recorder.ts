@@ -13,7 +13,7 @@ import type { IvsCall } from '../backend/ivs-call.js'
 import { errorShapeName, holdsSensitive, operationShapesOf, sensitiveValues, type SensitiveValue } from '../model/sensitive-members.js'
 import { specs } from '../model/services.js'
 import type { JsonObject } from '../protocol/deserialize.js'
-import type { CassetteStore, Interaction, NewInteraction, RecordedRequest, RecordedResponse } from './cassette-store.js'
+import type { CassetteMeta, Interaction, NewInteraction, RecordedRequest, RecordedResponse, RecordingSink } from '../storage/storage.js'
 import { describedResources } from './described-resources.js'
 import { describeWriteFailure, notRecordedError } from './not-recorded.js'
 import { REQUEST_HEADERS_KEPT, RESPONSE_HEADERS_KEPT, Redactor, type AccountRewrite, type Rewrite } from './redaction.js'
@@ -45,18 +45,18 @@ export interface Recorded {
 }
 
 export class Recorder {
-  readonly #store: CassetteStore
+  readonly #store: RecordingSink
   readonly #redactor: Redactor
   readonly #matching: Readonly<Record<string, MatchRule>>
 
-  constructor(store: CassetteStore, redactor: Redactor, matching: Readonly<Record<string, MatchRule>>) {
+  constructor(store: RecordingSink, redactor: Redactor, matching: Readonly<Record<string, MatchRule>>) {
     this.#store = store
     this.#redactor = redactor
     this.#matching = matching
   }
 
   /** A recorder for the cassette, with the cassette's redaction salt (created on first use). */
-  static async open(store: CassetteStore, matching: Readonly<Record<string, MatchRule>>): Promise<Recorder> {
+  static async open(store: RecordingSink & CassetteMeta, matching: Readonly<Record<string, MatchRule>>): Promise<Recorder> {
     return new Recorder(store, await Redactor.forCassette(store), matching)
   }
 
@@ -127,7 +127,7 @@ export class Recorder {
   async record(call: IvsCall, upstream: UpstreamAnswer, options: RecordOptions): Promise<Recorded> {
     const prepared = this.prepare(call, upstream, options.account)
     const findings = scanInteraction(prepared.interaction, options.knownSecrets, operationShapesOf(specs[call.service]))
-    const facts = { operation: call.operation, upstreamStatus: upstream.status, upstreamHeaders: upstream.headers, cassette: this.#store.file }
+    const facts = { operation: call.operation, upstreamStatus: upstream.status, upstreamHeaders: upstream.headers, cassette: this.#store.location }
     if (findings.length > 0) {
       const where = findings.map((f) => `${f.field} (${f.kind})`).join(', ')
       throw notRecordedError({ ...facts, cause: `after redaction it still holds what looks like a secret at ${where}, which the secret scan refused to write` })

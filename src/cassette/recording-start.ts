@@ -4,9 +4,9 @@
 // library's default level shows too) and name the way out; with `overwrite`, start it over.
 import type { Config } from '../config/config.js'
 import type { Logger } from '../log/logger.js'
-import type { CassetteStore } from './cassette-store.js'
+import type { CassetteAdmin, ReplaySource } from '../storage/storage.js'
 
-export async function prepareRecording(store: CassetteStore, config: Config, logger: Logger): Promise<void> {
+export async function prepareRecording(store: ReplaySource & CassetteAdmin, config: Config, logger: Logger): Promise<void> {
   if (config.mode !== 'record' && config.mode !== 'record-missing') return
   const held = (await store.indexEntries(0, 1)).length > 0
   if (!held) return
@@ -14,7 +14,7 @@ export async function prepareRecording(store: CassetteStore, config: Config, log
     // One transaction: either the cassette is empty or it is as it was. The redaction salt (meta)
     // stays, so a value recorded again gets the stand-in it had.
     await store.replaceAll([])
-    logger.warn('cassette started over (--overwrite): its earlier interactions are deleted', { file: store.file })
+    logger.warn('cassette started over (--overwrite): its earlier interactions are deleted', { file: store.location })
     return
   }
   if (config.mode === 'record') {
@@ -23,7 +23,7 @@ export async function prepareRecording(store: CassetteStore, config: Config, log
       `the cassette already holds ${count} interaction${count === 1 ? '' : 's'}: new recordings are appended after them, and replay ` +
         'answers an identical request with the oldest recording first. Pass --overwrite to start the cassette over, ' +
         'or use --mode record-missing to record only what it lacks',
-      { file: store.file, interactions: count },
+      { file: store.location, interactions: count },
     )
   }
 }

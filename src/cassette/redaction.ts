@@ -18,7 +18,7 @@ import { createHmac, randomBytes } from 'node:crypto'
 import type { IncomingHttpHeaders } from 'node:http'
 import type { SensitiveValue } from '../model/sensitive-members.js'
 import type { JsonValue } from '../protocol/deserialize.js'
-import type { CassetteStore } from './cassette-store.js'
+import type { CassetteMeta } from '../storage/storage.js'
 import { isStandIn, STAND_IN_MARKER, standInFormat, STREAM_KEY_IN_TEXT, streamKeyFormat, type StandInSource } from './stand-in-formats.js'
 
 export { isStandIn, STAND_IN_MARKER } from './stand-in-formats.js'
@@ -81,7 +81,7 @@ export class Redactor implements StandInSource {
    * The cassette's redactor: its salt is read from the meta table, or created (32 random bytes) and
    * stored on first use. Re-read after writing, so two recorders racing on a new cassette agree.
    */
-  static async forCassette(store: CassetteStore): Promise<Redactor> {
+  static async forCassette(store: CassetteMeta): Promise<Redactor> {
     let hex = await store.getMeta(SALT_META_KEY)
     if (hex === undefined) {
       await store.setMeta(SALT_META_KEY, randomBytes(32).toString('hex'))

@@ -2,7 +2,7 @@
 // recorded order. Identical requests replay their answers in that order, then repeat the last.
 // Responses are read from the cassette on first use and kept in a bounded cache, so a hot request
 // costs no database round trip and a 100,000-interaction cassette does not live in memory.
-import type { CassetteStore, Interaction, RecordedResponse } from './cassette-store.js'
+import type { Interaction, RecordedResponse, ReplaySource, UseMarks } from '../storage/storage.js'
 import { IdentityTable, identityKey } from './identity-table.js'
 import { holdsSensitive } from '../model/sensitive-members.js'
 import { interactionShapes } from './interaction-shapes.js'
@@ -19,7 +19,7 @@ export interface ReplayHit {
 }
 
 export class ReplayIndex {
-  readonly #store: CassetteStore
+  readonly #store: ReplaySource & UseMarks
   /** identity → its ids in recording order (see IdentityTable). */
   readonly #byIdentity = new IdentityTable()
   /** For each identity recorded more than once (by its list): how often it was replayed since the last rewind. */
@@ -33,7 +33,7 @@ export class ReplayIndex {
   #used = new Set<number>()
   #size = 0
 
-  private constructor(store: CassetteStore) {
+  private constructor(store: ReplaySource & UseMarks) {
     this.#store = store
   }
 
@@ -42,7 +42,7 @@ export class ReplayIndex {
    * computed again from their stored requests; the others are used as stored (an identity without
    * rules is the same either way).
    */
-  static async load(store: CassetteStore, rules: MatchRules = {}): Promise<ReplayIndex> {
+  static async load(store: ReplaySource & UseMarks, rules: MatchRules = {}): Promise<ReplayIndex> {
     const index = new ReplayIndex(store)
     // Entries go straight into the map a page at a time (no array of every row: that was most of
     // the memory of opening 100,000 interactions). Id order is recording order, and within one

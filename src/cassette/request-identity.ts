@@ -8,7 +8,7 @@ import { hash } from 'node:crypto'
 import type { MatchRule } from '../config/config.js'
 import { maskSensitive, type OperationShapesLookup } from '../model/sensitive-members.js'
 import type { JsonValue } from '../protocol/deserialize.js'
-import type { RecordedRequest } from './cassette-store.js'
+import type { RecordedRequest } from '../storage/storage.js'
 import { interactionShapes } from './interaction-shapes.js'
 import { storedRequestBody } from './stored-request-body.js'
 

@@ -10,7 +10,7 @@
 // A finding names where (`response.body.streamKey.value`) and what kind, never the value itself, so
 // findings can be logged and shown to a client.
 import { errorShapeName, sensitiveValues, type OperationShapes, type OperationShapesLookup } from '../model/sensitive-members.js'
-import type { NewInteraction } from './cassette-store.js'
+import type { NewInteraction } from '../storage/storage.js'
 import { interactionShapes } from './interaction-shapes.js'
 import { isStandIn, standInFormat, STREAM_KEY_IN_TEXT, streamKeyFormat } from './stand-in-formats.js'
 

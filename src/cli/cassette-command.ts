@@ -2,7 +2,7 @@
 // Returns the exit code instead of exiting, so a long export on stdout is never cut short.
 // A user's mistake is one line on stderr (exit 2 for the call, 1 for what it found); only a bug
 // in ivs-replay itself prints a stack trace.
-import { CassetteError } from '../cassette/cassette-error.js'
+import { CassetteError } from '../storage/cassette-error.js'
 import { CliError } from './cli-error.js'
 
 export const cassetteUsage = `Usage: ivs-replay cassette <command> [options]

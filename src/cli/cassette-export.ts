@@ -2,7 +2,8 @@
 // reviewable JSON (see cassette-json.ts), on stdout unless --out names a file.
 import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { CassetteStore, type Interaction } from '../cassette/cassette-store.js'
+import { SqliteCassetteStore } from '../storage/sqlite/sqlite-cassette-store.js'
+import type { Interaction } from '../storage/storage.js'
 import { cassetteFile } from './cassette-file.js'
 import { encodeCassetteJson } from './cassette-json.js'
 import { CliError } from './cli-error.js'
@@ -12,7 +13,7 @@ export async function cassetteExport(args: readonly string[]): Promise<number> {
   const parsed = parseCommandArgs(args, { out: { type: 'string' }, dir: { type: 'string' } }, ['NAME|PATH'])
   const file = cassetteFile(parsed.positionals[0], stringFlag(parsed, 'dir'))
   const out = stringFlag(parsed, 'out')
-  const store = await CassetteStore.open(file, { readOnly: true })
+  const store = await SqliteCassetteStore.open(file, { readOnly: true })
   let interactions: Interaction[]
   try {
     interactions = await store.all()

@@ -4,7 +4,8 @@
 // with --force.
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
-import { CassetteStore, type NewInteraction } from '../cassette/cassette-store.js'
+import { SqliteCassetteStore } from '../storage/sqlite/sqlite-cassette-store.js'
+import type { NewInteraction } from '../storage/storage.js'
 import { scanInteraction } from '../cassette/secret-scan.js'
 import { cassetteFile } from './cassette-file.js'
 import { decodeCassetteJson } from './cassette-json.js'
@@ -41,7 +42,7 @@ export async function cassetteImport(args: readonly string[], out: Pick<NodeJS.W
     throw new CliError(`${source} holds ${findings.length} possible secret${findings.length === 1 ? '' : 's'}; refusing to import (redact them first)`, 1)
   }
 
-  const store = await CassetteStore.open(file)
+  const store = await SqliteCassetteStore.open(file)
   try {
     const existing = (await store.indexEntries()).length
     if (existing > 0 && parsed.values.force !== true) {

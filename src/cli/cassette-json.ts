@@ -8,7 +8,7 @@
 // numbers afresh), seq (recomputed from the order), identity (recomputed with requestIdentity on
 // import, never taken from a hand-edited file) and usedAt (set by replay runs). recordedAt stays.
 import { validateHeaderName, validateHeaderValue } from 'node:http'
-import type { Interaction, RecordedRequest, RecordedResponse } from '../cassette/cassette-store.js'
+import type { Interaction, RecordedRequest, RecordedResponse } from '../storage/storage.js'
 import type { JsonValue } from '../protocol/deserialize.js'
 import { ivs } from '../model/services.js'
 import { CliError } from './cli-error.js'

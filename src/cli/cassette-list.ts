@@ -1,7 +1,7 @@
 // `ivs-replay cassette list [--dir DIR]`: one line per cassette in the cassettes folder.
 import { readdir, stat } from 'node:fs/promises'
 import path from 'node:path'
-import { CassetteStore } from '../cassette/cassette-store.js'
+import { SqliteCassetteStore } from '../storage/sqlite/sqlite-cassette-store.js'
 import { cassettesDir } from './cassette-file.js'
 import { formatTable } from './format-table.js'
 import { parseCommandArgs, stringFlag } from './parse-command-args.js'
@@ -29,7 +29,7 @@ export async function cassetteList(args: readonly string[]): Promise<number> {
     const name = fileName.slice(0, -SUFFIX.length)
     try {
       const size = (await stat(file)).size
-      const store = await CassetteStore.open(file, { readOnly: true })
+      const store = await SqliteCassetteStore.open(file, { readOnly: true })
       try {
         const interactions = await store.all()
         const operations = new Set(interactions.map((i) => i.operation)).size

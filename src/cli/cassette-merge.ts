@@ -3,7 +3,8 @@
 // the order given; an interaction recorded the same way in an earlier source (same request identity,
 // same status, same answer bytes) is left out, so shards that each recorded the same setup call do not
 // turn it into a sequence. Different answers to one request stay, in source order, and are counted.
-import { CassetteStore, type Interaction, type NewInteraction } from '../cassette/cassette-store.js'
+import { SqliteCassetteStore } from '../storage/sqlite/sqlite-cassette-store.js'
+import type { Interaction, NewInteraction } from '../storage/storage.js'
 import { cassetteFile } from './cassette-file.js'
 import { CliError } from './cli-error.js'
 import { parseCommandArgs, stringFlag } from './parse-command-args.js'
@@ -42,7 +43,7 @@ export async function cassetteMerge(args: readonly string[], out: Pick<NodeJS.Wr
     }
   }
 
-  const store = await CassetteStore.open(target)
+  const store = await SqliteCassetteStore.open(target)
   try {
     const existing = (await store.indexEntries()).length
     // The target may be new, empty, or one of the sources (its interactions are in the merge).
@@ -61,7 +62,7 @@ export async function cassetteMerge(args: readonly string[], out: Pick<NodeJS.Wr
 }
 
 async function interactionsOf(file: string): Promise<Interaction[]> {
-  const store = await CassetteStore.open(file, { readOnly: true })
+  const store = await SqliteCassetteStore.open(file, { readOnly: true })
   try {
     return await store.all()
   } finally {

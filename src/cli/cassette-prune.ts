@@ -1,6 +1,6 @@
 // `ivs-replay cassette prune NAME|PATH [--dry-run] [--force] [--dir DIR]`: drops the interactions no
 // replay run ever used (used_at null), so a cassette keeps only what the tests need.
-import { CassetteStore } from '../cassette/cassette-store.js'
+import { SqliteCassetteStore } from '../storage/sqlite/sqlite-cassette-store.js'
 import { cassetteFile } from './cassette-file.js'
 import { CliError } from './cli-error.js'
 import { parseCommandArgs, stringFlag } from './parse-command-args.js'
@@ -10,7 +10,7 @@ export async function cassettePrune(args: readonly string[], out: Pick<NodeJS.Wr
   const parsed = parseCommandArgs(args, { 'dry-run': { type: 'boolean' }, force: { type: 'boolean' }, dir: { type: 'string' } }, ['NAME|PATH'])
   const file = cassetteFile(parsed.positionals[0], stringFlag(parsed, 'dir'))
   const dryRun = parsed.values['dry-run'] === true
-  const store = await CassetteStore.open(file, { readOnly: dryRun, create: false })
+  const store = await SqliteCassetteStore.open(file, { readOnly: dryRun, create: false })
   try {
     const interactions = await store.all()
     const unused = interactions.filter((i) => i.usedAt === null).length

@@ -1,6 +1,6 @@
 // `ivs-replay cassette scan NAME|PATH [--dir DIR]`: the recorder's secret check over every stored
 // interaction, for cassettes recorded before it existed or edited since. Exit 1 when anything is found.
-import { CassetteStore } from '../cassette/cassette-store.js'
+import { SqliteCassetteStore } from '../storage/sqlite/sqlite-cassette-store.js'
 import { scanInteraction } from '../cassette/secret-scan.js'
 import { cassetteFile } from './cassette-file.js'
 import { parseCommandArgs, stringFlag } from './parse-command-args.js'
@@ -8,7 +8,7 @@ import { parseCommandArgs, stringFlag } from './parse-command-args.js'
 export async function cassetteScan(args: readonly string[]): Promise<number> {
   const parsed = parseCommandArgs(args, { dir: { type: 'string' } }, ['NAME|PATH'])
   const file = cassetteFile(parsed.positionals[0], stringFlag(parsed, 'dir'))
-  const store = await CassetteStore.open(file, { readOnly: true })
+  const store = await SqliteCassetteStore.open(file, { readOnly: true })
   let findings = 0
   let count = 0
   try {

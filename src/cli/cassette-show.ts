@@ -1,6 +1,7 @@
 // `ivs-replay cassette show NAME|PATH [--id N] [--dir DIR]`: a summary of the cassette, or one
 // interaction in full with its bodies pretty-printed when they are JSON.
-import { CassetteStore, type Interaction } from '../cassette/cassette-store.js'
+import { SqliteCassetteStore } from '../storage/sqlite/sqlite-cassette-store.js'
+import type { Interaction } from '../storage/storage.js'
 import { cassetteFile } from './cassette-file.js'
 import { CliError } from './cli-error.js'
 import { formatTable } from './format-table.js'
@@ -14,7 +15,7 @@ export async function cassetteShow(args: readonly string[]): Promise<number> {
   if (id !== undefined && (!/^\d+$/.test(idText ?? '') || !Number.isSafeInteger(id))) {
     throw new CliError(`--id must be an interaction number, got ${JSON.stringify(idText)}`, 2)
   }
-  const store = await CassetteStore.open(file, { readOnly: true })
+  const store = await SqliteCassetteStore.open(file, { readOnly: true })
   try {
     if (id === undefined) {
       process.stdout.write(summary(file, await store.all()))

@@ -11,7 +11,8 @@
 // finds it: src/proxy/real-account.ts, STS asked at the --against URL unless upstream.stsUrl says). Recorded ids and ARNs are replaced by the
 // live ones each answer teaches (recorded-values.ts), so a recorded GetChannel asks for the channel
 // the re-sent CreateChannel made. Nothing is written: the cassette opens read-only.
-import { CassetteStore, type Interaction } from '../cassette/cassette-store.js'
+import { SqliteCassetteStore } from '../storage/sqlite/sqlite-cassette-store.js'
+import type { Interaction } from '../storage/storage.js'
 import type { JsonValue } from '../protocol/deserialize.js'
 import { loadConfig } from '../config/load-config.js'
 import { ConfigError } from '../config/config.js'
@@ -46,7 +47,7 @@ export async function cassetteVerify(args: readonly string[], out: Pick<NodeJS.W
     against: { type: 'string' }, profile: { type: 'string' }, region: { type: 'string' }, dir: { type: 'string' },
   }, ['NAME|PATH'])
   const file = cassetteFile(parsed.positionals[0], stringFlag(parsed, 'dir'))
-  const store = await CassetteStore.open(file, { readOnly: true })
+  const store = await SqliteCassetteStore.open(file, { readOnly: true })
   let interactions: Interaction[]
   try {
     interactions = await store.all()

@@ -6,8 +6,7 @@
 // Per ARN, only the interactions from its last full description on are learnt (a Get, Create or
 // Update answer; then any later summaries, tag changes and its delete), in recording order, so the
 // simulator's own rules (a channel's delete removes its stream keys) apply as they did when recorded.
-import type { CassetteStore, Interaction } from '../cassette/cassette-store.js'
-import { describedResources, type DescribedResources } from '../cassette/described-resources.js'
+import { describedResources } from '../cassette/described-resources.js'
 import { storedRequestBody } from '../cassette/stored-request-body.js'
 import type { Logger } from '../log/logger.js'
 import type { OperationName } from '../model/ivs/types.js'
@@ -17,13 +16,14 @@ import { Router } from '../protocol/router.js'
 import { learnsFromInput } from '../simulator/absorb.js'
 import { parseArn, type ParsedArn } from '../simulator/arn.js'
 import type { Simulator } from '../simulator/simulator.js'
+import type { DescribedResources, Interaction, ReplaySource } from '../storage/storage.js'
 const { operationOf } = ivs
 const router = new Router(ivs)
 
 const PAGE = 2_000
 
 /** Teaches `simulator` the cassette's last recorded state; returns how many interactions it read. */
-export async function learnRecordedState(store: CassetteStore, simulator: Simulator, logger: Logger): Promise<number> {
+export async function learnRecordedState(store: ReplaySource, simulator: Simulator, logger: Logger): Promise<number> {
   const started = performance.now()
   /** ARN → ids of the interactions that make its last recorded state, in id order. */
   const since = new Map<string, number[]>()

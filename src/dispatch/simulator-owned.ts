@@ -3,7 +3,7 @@
 // recorded answer that names it describes a state that no longer holds, and a recorded list of its
 // type in its account and region would show it stale, or miss it (a created one), or still show it
 // (a deleted one): those recordings are passed by, and the simulator answers.
-import type { RecordedResponse } from '../cassette/cassette-store.js'
+import type { RecordedResponse } from '../storage/storage.js'
 import { isReadOperation } from '../model/is-read-operation.js'
 import { arnsIn, listedTypeOf } from '../model/resource-types.js'
 import { parseArn } from '../simulator/arn.js'

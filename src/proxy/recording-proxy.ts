@@ -10,7 +10,7 @@
 // secrets) with the local account, as replayed answers show it; the cassette holds it redacted.
 // A call the upstream never answered is a 502/504, an upstream 5xx is passed on as the upstream's
 // own error, and neither is recorded.
-import type { CassetteStore, Interaction } from '../cassette/cassette-store.js'
+import type { CassetteMeta, Interaction, RecordingSink } from '../storage/storage.js'
 import { upstreamRequestId } from '../cassette/not-recorded.js'
 import { isRecordable, Recorder, type Recorded } from '../cassette/recorder.js'
 import { rewriteAccount } from '../cassette/redaction.js'
@@ -32,7 +32,7 @@ import { UpstreamForwarder } from './upstream-forwarder.js'
 
 export interface RecordingDeps {
   readonly config: Config
-  readonly store: CassetteStore
+  readonly store: RecordingSink & CassetteMeta
   readonly logger: Logger
   /** Every proxied answer is offered here after it is recorded (hybrid coherence). */
   readonly observe: (call: IvsCall, answer: IvsAnswer) => void
@@ -159,7 +159,7 @@ class UpstreamRecordingProxy implements RecordingProxy {
       // The same facts as the client's message: what stopped the write, and that upstream did act.
       logger.error('not recorded, although the upstream carried the call out', {
         id: call.requestId, op: call.operation, status, upstream: endpoint.host, upstreamRequestId: upstreamRequestId(upstream.headers),
-        cassette: this.#deps.store.file, error: err instanceof AwsError ? err.code : 'error',
+        cassette: this.#deps.store.location, error: err instanceof AwsError ? err.code : 'error',
         cause: err instanceof Error ? err.message : String(err), ms: elapsed(started),
       })
       throw err

@@ -1,4 +1,4 @@
-// Cassettes for the replay benchmarks, written straight through CassetteStore (a 100,000-interaction
+// Cassettes for the replay benchmarks, written straight through SqliteCassetteStore (a 100,000-interaction
 // recording session would take longer than the whole benchmark). Their answers are real: one
 // GetChannel and one ListChannels answer are taken from a simulate-mode ivs-replay, and the
 // GetChannel answer is repeated with a distinct channel id per interaction. Identities come from
@@ -57,11 +57,11 @@ export interface BuiltCassette {
  */
 export async function buildCassette(ctx: BenchContext, name: string, count: number, templates: AnswerTemplates, withList = false): Promise<BuiltCassette> {
   // The repository's own code, loaded only when a replay benchmark runs.
-  const { CassetteStore } = await import('../../src/cassette/cassette-store.js')
+  const { SqliteCassetteStore } = await import('../../src/storage/sqlite/sqlite-cassette-store.js')
   const { requestIdentity } = await import('../../src/cassette/request-identity.js')
   const file = path.join(ctx.workDir, 'cassettes', `${name}.sqlite`)
   const t0 = performance.now()
-  const store = await CassetteStore.open(file)
+  const store = await SqliteCassetteStore.open(file)
   const arns: string[] = []
   try {
     const json = { 'content-type': 'application/json' }

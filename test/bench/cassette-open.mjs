@@ -13,7 +13,7 @@ const { loadConfig } = await load('config/load-config.js')
 const { backendsForMode } = await load('app/backends-for-mode.js')
 const { Simulator } = await load('simulator/simulator.js')
 const { Logger } = await load('log/logger.js')
-await Promise.all(['cassette/cassette-store.js', 'cassette/replay-index.js', 'cassette/cassette-backend.js'].map(load))
+await Promise.all(['storage/sqlite/sqlite-cassette-store.js', 'cassette/replay-index.js', 'cassette/cassette-backend.js'].map(load))
 
 const config = loadConfig({ env: {}, base: { port: 0 }, overrides: { mode: 'hybrid', cassette: file, logLevel: 'warn' } })
 const simulator = new Simulator({ seed: config.seed })

@@ -1,6 +1,6 @@
 // Builds a cassette the way a recording would, without real AWS: each request is sent to a
 // simulate-mode ivs-replay and its answer stored under the identity the server computes for replay.
-import { CassetteStore } from '../../src/cassette/cassette-store.js'
+import { SqliteCassetteStore } from '../../src/storage/sqlite/sqlite-cassette-store.js'
 import { requestIdentity } from '../../src/cassette/request-identity.js'
 import type { JsonValue } from '../../src/protocol/deserialize.js'
 import { signedRequest } from './signed-request.js'
@@ -14,7 +14,7 @@ export interface FixtureRequest {
 
 /** Sends each request to `endpoint` and records request and answer into the cassette file. */
 export async function recordFixture(file: string, endpoint: string, requests: readonly FixtureRequest[]): Promise<Record<string, unknown>[]> {
-  const store = await CassetteStore.open(file)
+  const store = await SqliteCassetteStore.open(file)
   const answers: Record<string, unknown>[] = []
   try {
     for (const r of requests) {

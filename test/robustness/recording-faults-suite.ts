@@ -27,7 +27,8 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, st
 import os from 'node:os'
 import path from 'node:path'
 import type { Test } from 'tap'
-import { CassetteStore, type Interaction } from '../../src/cassette/cassette-store.js'
+import { SqliteCassetteStore } from '../../src/storage/sqlite/sqlite-cassette-store.js'
+import type { Interaction } from '../../src/storage/storage.js'
 import { start, type RunningServer } from '../../src/index.js'
 import { Prng } from './prng.js'
 import { killAllRecorders, spawnRecorder, stopRecorder, type RecorderOptions, type RecorderProcess } from './recorder-process.js'
@@ -405,7 +406,7 @@ async function trafficKill(t: Test, ctx: Context, round: number, plan: KillPlan,
     const control = path.join(dir, 'control.sqlite')
     copyFileSync(cassette, control)
     const doomed = acked[Math.floor(acked.length / 2)]
-    const store = await CassetteStore.open(control)
+    const store = await SqliteCassetteStore.open(control)
     const all = await store.all()
     await store.prune(new Set(all.filter((i) => keyOf(i) !== doomed.key).map((i) => i.id)))
     await store.close()
@@ -587,9 +588,9 @@ async function recordedNames(t: Test, cassette: string): Promise<Set<string> | u
   }
 }
 
-async function openOrReport(t: Test, cassette: string): Promise<CassetteStore | undefined> {
+async function openOrReport(t: Test, cassette: string): Promise<SqliteCassetteStore | undefined> {
   try {
-    return await CassetteStore.open(cassette)
+    return await SqliteCassetteStore.open(cassette)
   } catch (err) {
     t.fail('the cassette does not open', { error: String(err) })
     return undefined

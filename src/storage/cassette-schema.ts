@@ -2,6 +2,8 @@ import type { Generated } from 'kysely'
 
 // The cassette's database schema as TypeScript: a misspelt column does not compile. Kept in step
 // with migrations/*.ts by hand (the migrations are the truth for the file, these types for the code).
+// Any kysely store of cassettes shares it (the SQLite one; one over PostgreSQL would too), and the
+// in-memory store keeps its rows in this shape, so all of them map an interaction alike.
 
 /** One recorded request/response pair. JSON columns hold `JSON.stringify` output. */
 export interface InteractionsTable {
@@ -40,15 +42,11 @@ export interface MetaTable {
   value: string
 }
 
-/** The simulator's state, so `--state FILE` survives restarts. `value` is JSON. */
-export interface SimulatorStateTable {
-  key: string
-  value: string
-  updated_at: string
-}
+// The first migration also made a `simulator_state` table, where `--state` files kept the
+// simulator's state while they were cassettes in all but name; a state file now has a store of its
+// own (sqlite/sqlite-state-store.ts, which still reads that table in such files). No cassette code reads it.
 
 export interface CassetteDatabase {
   interactions: InteractionsTable
   meta: MetaTable
-  simulator_state: SimulatorStateTable
 }

@@ -9,7 +9,7 @@
 //   the list as one parameter, so its statement is prepared once too): 32 at a time cost ~5 µs each.
 //   A lone request waits for nothing.
 import type sqlite3 from 'sqlite3'
-import type { HttpAnswer as RecordedResponse } from '../../backend/backend.js'
+import type { RecordedResponse } from '../storage.js'
 
 interface Waiter {
   readonly resolve: (response: RecordedResponse | undefined) => void

@@ -1,13 +1,14 @@
 import { promises as fs } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { DEFAULT_MIGRATION_TABLE, FileMigrationProvider, Migrator, sql, type Kysely } from 'kysely'
+import { DEFAULT_MIGRATION_TABLE, FileMigrationProvider, Migrator, type Kysely } from 'kysely'
 import { CassetteError } from '../cassette-error.js'
-import type { CassetteDatabase } from './cassette-schema.js'
+import type { CassetteDatabase } from '../cassette-schema.js'
+import { tableNames } from './sqlite-file.js'
 
 /**
- * `migrations/` at the package root: src/cassette/db → ../../../migrations when run from source
- * (tsx, tap), dist/src/cassette/db → dist/migrations when compiled.
+ * `migrations/` at the package root: src/storage/sqlite → ../../../migrations when run from source
+ * (tsx, tap), dist/src/storage/sqlite → dist/migrations when compiled.
  */
 export const migrationFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'migrations')
 
@@ -32,14 +33,13 @@ export async function migrateCassette(
   const provider = new FileMigrationProvider({ fs, path, migrationFolder })
   const known = Object.keys(await provider.getMigrations())
 
-  const tables = await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%'`.execute(db)
-  const tableNames = new Set(tables.rows.map((r) => r.name))
+  const tables = await tableNames(db)
   let executed: string[] = []
-  if (tableNames.has(DEFAULT_MIGRATION_TABLE)) {
+  if (tables.has(DEFAULT_MIGRATION_TABLE)) {
     const rows = await db.withTables<MigrationHistory>().selectFrom(DEFAULT_MIGRATION_TABLE).select('name').orderBy('name').execute()
     executed = rows.map((r) => r.name)
-  } else if (tableNames.size > 0) {
-    throw new CassetteError(file, `is an SQLite database but not an ivs-replay cassette (it has tables ${[...tableNames].join(', ')} and no ${DEFAULT_MIGRATION_TABLE} history)`)
+  } else if (tables.size > 0) {
+    throw new CassetteError(file, `is an SQLite database but not an ivs-replay cassette (it has tables ${[...tables].join(', ')} and no ${DEFAULT_MIGRATION_TABLE} history)`)
   }
 
   const unknown = executed.filter((name) => !known.includes(name))
