@@ -5,7 +5,7 @@
 // Chat tokens themselves are not kept: the route shows who a token was for, never the token.
 import { parseChatArn } from '../simulator/ivschat/chat-arn.js'
 import type { Simulator } from '../simulator/simulator.js'
-import { ControlError, type ControlApi } from './control-api.js'
+import { acceptOnlyQuery, ControlError, type ControlApi } from './control-api.js'
 
 export interface ChatRouteDeps {
   readonly simulator: Simulator
@@ -13,8 +13,7 @@ export interface ChatRouteDeps {
 
 export function addChatRoutes(api: ControlApi, deps: ChatRouteDeps): ControlApi {
   return api.on('GET', 'chat/events', (req) => {
-    const unknown = Object.keys(req.query).filter((k) => k !== 'roomArn')
-    if (unknown.length) throw new ControlError(400, `Unknown query parameter(s): ${unknown.join(', ')}; only roomArn=<room ARN> is accepted`)
+    acceptOnlyQuery(req.query, 'roomArn', 'roomArn=<room ARN>')
     const roomArn = req.query.roomArn?.at(-1)
     const parsed = roomArn === undefined ? undefined : parseChatArn(roomArn)
     if (!roomArn || parsed?.resourceType !== 'room') {

@@ -18,6 +18,12 @@ export class ControlError extends Error {
   }
 }
 
+/** Refuses any query parameter but `name`; `usage` (e.g. `since=<event id>`) says what is accepted. */
+export function acceptOnlyQuery(query: ControlRequest['query'], name: string, usage: string): void {
+  const unknown = Object.keys(query).filter((k) => k !== name)
+  if (unknown.length) throw new ControlError(400, `Unknown query parameter(s): ${unknown.join(', ')}; only ${usage} is accepted`)
+}
+
 export const CONTROL_PREFIX = '/_mock/'
 
 function jsonAnswer(status: number, value: unknown): HttpAnswer {

@@ -1,7 +1,7 @@
 // GET /_mock/events[?since=<id>]: the EventBridge events the simulator emitted, oldest first; with
 // `since`, only those after the event with that id (a poller passes the last id it saw).
 import type { EventLog } from '../simulator/events/event-log.js'
-import { ControlError, type ControlApi } from './control-api.js'
+import { acceptOnlyQuery, ControlError, type ControlApi } from './control-api.js'
 
 export interface EventRouteDeps {
   readonly events: EventLog
@@ -9,8 +9,7 @@ export interface EventRouteDeps {
 
 export function addEventRoutes(api: ControlApi, deps: EventRouteDeps): ControlApi {
   return api.on('GET', 'events', (req) => {
-    const unknown = Object.keys(req.query).filter((k) => k !== 'since')
-    if (unknown.length) throw new ControlError(400, `Unknown query parameter(s): ${unknown.join(', ')}; only since=<event id> is accepted`)
+    acceptOnlyQuery(req.query, 'since', 'since=<event id>')
     const since = req.query.since?.at(-1)
     if (since === undefined) return { events: deps.events.all() }
     const events = deps.events.since(since)
